@@ -1,0 +1,365 @@
+//! The single log writer: a dedicated thread that drains queued appends, encodes them into one buffer, writes
+//! it with one system call (and one `fsync` in `sync` mode — group commit), then publishes consume-queue
+//! entries, wakes long-polling readers and answers every producer of the batch.
+//! A failed write (full disk) is undone byte for byte and reported to every producer in the batch.
+
+use super::commit_log::CommitLog;
+use super::dispatch::{DispatchRecord, Dispatcher};
+use super::record::{self, Placement};
+use super::segment::Segment;
+use crate::clock::Clock;
+use crate::config::FlushMode;
+use crate::consume::queue_index::IndexEntry;
+use crate::consume::registry::QueueRegistry;
+use crate::error::{EngineError, Result};
+use crate::message::{keys, tag_hash, Message};
+use bytes::BytesMut;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// Most bytes encoded into one write.
+const MAX_BATCH_BYTES: usize = 4 << 20;
+/// Most queued jobs drained into one write.
+const MAX_BATCH_JOBS: usize = 1024;
+
+/// A message with its destination queue decided.
+#[derive(Debug, Clone)]
+pub struct PreparedMessage {
+    /// The message.
+    pub msg: Message,
+    /// Destination queue.
+    pub queue_id: i32,
+    /// Transaction sysFlag bits to set.
+    pub tx_flag: i32,
+    /// Half-message offset (committed transactional messages).
+    pub prepared_transaction_offset: i64,
+}
+
+/// Where an appended message landed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// Topic it was stored under.
+    pub topic: String,
+    /// Queue id.
+    pub queue_id: i32,
+    /// Queue offset.
+    pub queue_offset: i64,
+    /// Commit-log offset.
+    pub log_offset: u64,
+    /// Record size.
+    pub size: u32,
+    /// Store time, ms.
+    pub store_ms: i64,
+}
+
+struct Job {
+    items: Vec<PreparedMessage>,
+    reply: oneshot::Sender<Result<Vec<Appended>>>,
+}
+
+/// The handle producers use to reach the writer thread.
+#[derive(Debug)]
+pub struct Writer {
+    /// `None` once closed; the thread exits when the last sender clone is gone.
+    tx: parking_lot::RwLock<Option<mpsc::Sender<Job>>>,
+}
+
+/// What the writer thread needs.
+pub struct WriterParts {
+    /// The log.
+    pub log: Arc<CommitLog>,
+    /// Consume queues.
+    pub queues: Arc<QueueRegistry>,
+    /// Indexes fed after each write.
+    pub dispatcher: Arc<dyn Dispatcher>,
+    /// Time source for store timestamps.
+    pub clock: Arc<dyn Clock>,
+    /// Flush policy.
+    pub flush: FlushMode,
+    /// Store host written into records.
+    pub store_host: SocketAddr,
+}
+
+impl Writer {
+    /// Starts the writer thread.
+    pub fn start(parts: WriterParts) -> Result<(Writer, std::thread::JoinHandle<()>)> {
+        let (tx, rx) = mpsc::channel(4096);
+        let handle = std::thread::Builder::new()
+            .name("mqgate-log-writer".into())
+            .spawn(move || {
+                WriterThread {
+                    parts,
+                    next: HashMap::new(),
+                    buf: BytesMut::with_capacity(MAX_BATCH_BYTES),
+                }
+                .run(rx)
+            })?;
+        Ok((
+            Writer {
+                tx: parking_lot::RwLock::new(Some(tx)),
+            },
+            handle,
+        ))
+    }
+
+    /// Appends `items` atomically as a group (all stored or none) and waits per the flush policy.
+    pub async fn append(&self, items: Vec<PreparedMessage>) -> Result<Vec<Appended>> {
+        let (reply, rx) = oneshot::channel();
+        let tx = self.sender()?;
+        tx.send(Job { items, reply })
+            .await
+            .map_err(|_| EngineError::ShuttingDown)?;
+        rx.await.map_err(|_| EngineError::ShuttingDown)?
+    }
+
+    fn sender(&self) -> Result<mpsc::Sender<Job>> {
+        self.tx.read().clone().ok_or(EngineError::ShuttingDown)
+    }
+
+    /// Refuses further appends; queued ones still complete.
+    pub fn close(&self) {
+        self.tx.write().take();
+    }
+
+    /// Blocking form of [`Writer::append`], for threads outside a runtime.
+    pub fn append_blocking(&self, items: Vec<PreparedMessage>) -> Result<Vec<Appended>> {
+        let (reply, rx) = oneshot::channel();
+        let tx = self.sender()?;
+        tx.blocking_send(Job { items, reply })
+            .map_err(|_| EngineError::ShuttingDown)?;
+        rx.blocking_recv().map_err(|_| EngineError::ShuttingDown)?
+    }
+}
+
+struct WriterThread {
+    parts: WriterParts,
+    /// Next queue offset per (topic, queue); owned by this thread alone.
+    next: HashMap<(String, i32), i64>,
+    buf: BytesMut,
+}
+
+struct Placed {
+    job: usize,
+    item: usize,
+    appended: Appended,
+    tag_hash: i64,
+    sys_flag: i32,
+}
+
+impl WriterThread {
+    fn run(mut self, mut rx: mpsc::Receiver<Job>) {
+        while let Some(first) = rx.blocking_recv() {
+            let mut jobs = vec![first];
+            let mut bytes: usize = jobs[0].items.iter().map(|i| i.msg.body.len()).sum();
+            while jobs.len() < MAX_BATCH_JOBS && bytes < MAX_BATCH_BYTES {
+                match rx.try_recv() {
+                    Ok(j) => {
+                        bytes += j.items.iter().map(|i| i.msg.body.len()).sum::<usize>();
+                        jobs.push(j);
+                    }
+                    Err(_) => break,
+                }
+            }
+            self.write_batch(jobs);
+        }
+    }
+
+    fn next_offset(&mut self, topic: &str, queue: i32) -> Result<i64> {
+        if let Some(o) = self.next.get(&(topic.to_string(), queue)) {
+            return Ok(*o);
+        }
+        let o = self.parts.queues.get_or_create(topic, queue)?.max_offset();
+        self.next.insert((topic.to_string(), queue), o);
+        Ok(o)
+    }
+
+    fn write_batch(&mut self, jobs: Vec<Job>) {
+        let saved_next = self.next.clone();
+        match self.write_jobs(&jobs) {
+            Ok(placed) => {
+                self.publish(&jobs, &placed);
+                let mut results: Vec<Vec<Appended>> = jobs
+                    .iter()
+                    .map(|j| Vec::with_capacity(j.items.len()))
+                    .collect();
+                for p in placed {
+                    results[p.job].push(p.appended);
+                }
+                for (job, res) in jobs.into_iter().zip(results) {
+                    let _ = job.reply.send(Ok(res));
+                }
+            }
+            Err(e) => {
+                self.next = saved_next;
+                tracing::warn!(error = %e, "append failed; batch undone");
+                for job in jobs {
+                    let _ = job.reply.send(Err(replicate(&e)));
+                }
+            }
+        }
+    }
+
+    /// Encodes and writes every job; on failure undoes the bytes written and returns the error.
+    fn write_jobs(&mut self, jobs: &[Job]) -> Result<Vec<Placed>> {
+        let log = self.parts.log.clone();
+        let mut seg = log.active();
+        let mut touched: Vec<(Arc<Segment>, u64)> = vec![(seg.clone(), seg.len())];
+        let mut placed = Vec::new();
+        let now = self.parts.clock.now_ms();
+        self.buf.clear();
+        let undo = |touched: &[(Arc<Segment>, u64)]| {
+            for (s, len) in touched {
+                if let Err(e) = s.truncate(*len) {
+                    tracing::error!(error = %e, segment = s.base, "could not undo a failed append");
+                }
+            }
+        };
+        for (ji, job) in jobs.iter().enumerate() {
+            for (ii, item) in job.items.iter().enumerate() {
+                let size = record::encoded_len(&item.msg, &self.parts.store_host);
+                if size as u64 > log.segment_size() {
+                    undo(&touched);
+                    return Err(EngineError::IllegalMessage(format!(
+                        "record of {size} bytes exceeds the segment size"
+                    )));
+                }
+                let pos_in_seg = seg.len() + self.buf.len() as u64;
+                if pos_in_seg + size as u64 > log.segment_size() {
+                    if let Err(e) = seg.append(&self.buf) {
+                        undo(&touched);
+                        return Err(e.into());
+                    }
+                    self.buf.clear();
+                    seg = match log.roll() {
+                        Ok(s) => s,
+                        Err(e) => {
+                            undo(&touched);
+                            return Err(e);
+                        }
+                    };
+                    touched.push((seg.clone(), 0));
+                }
+                let log_offset = seg.end() + self.buf.len() as u64;
+                let queue_offset = match self.next_offset(&item.msg.topic, item.queue_id) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        undo(&touched);
+                        return Err(e);
+                    }
+                };
+                let at = Placement {
+                    queue_id: item.queue_id,
+                    queue_offset,
+                    commit_log_offset: log_offset,
+                    store_timestamp: now,
+                    store_host: self.parts.store_host,
+                    tx_flag: item.tx_flag,
+                    prepared_transaction_offset: item.prepared_transaction_offset,
+                };
+                record::encode(&item.msg, &at, &mut self.buf);
+                self.next
+                    .insert((item.msg.topic.clone(), item.queue_id), queue_offset + 1);
+                placed.push(Placed {
+                    job: ji,
+                    item: ii,
+                    appended: Appended {
+                        topic: item.msg.topic.clone(),
+                        queue_id: item.queue_id,
+                        queue_offset,
+                        log_offset,
+                        size: size as u32,
+                        store_ms: now,
+                    },
+                    tag_hash: item
+                        .msg
+                        .properties
+                        .get(keys::TAGS)
+                        .map(tag_hash)
+                        .unwrap_or(0),
+                    sys_flag: item.msg.sys_flag | item.tx_flag,
+                });
+            }
+        }
+        if let Err(e) = seg.append(&self.buf) {
+            undo(&touched);
+            return Err(e.into());
+        }
+        if self.parts.flush == FlushMode::Sync {
+            for (s, _) in &touched {
+                if let Err(e) = s.sync() {
+                    undo(&touched);
+                    return Err(e.into());
+                }
+            }
+        }
+        for (s, _) in &touched {
+            s.note_store_ms(now);
+        }
+        Ok(placed)
+    }
+
+    /// Writes consume-queue entries, feeds the indexes and wakes readers.
+    fn publish(&self, jobs: &[Job], placed: &[Placed]) {
+        let mut per_queue: HashMap<(&str, i32), (i64, Vec<IndexEntry>)> = HashMap::new();
+        for p in placed {
+            let a = &p.appended;
+            let entry = IndexEntry {
+                log_offset: a.log_offset,
+                size: a.size,
+                tag_hash: p.tag_hash,
+                store_ms: a.store_ms,
+            };
+            per_queue
+                .entry((a.topic.as_str(), a.queue_id))
+                .or_insert_with(|| (a.queue_offset, Vec::new()))
+                .1
+                .push(entry);
+        }
+        for ((topic, queue), (first, entries)) in per_queue {
+            match self.parts.queues.get_or_create(topic, queue) {
+                Ok(cq) => {
+                    if let Err(e) = cq.write_at(first, &entries) {
+                        tracing::error!(error = %e, topic, queue, "consume queue write failed; it will be rebuilt at restart");
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, topic, queue, "consume queue unavailable"),
+            }
+        }
+        for p in placed {
+            let a = &p.appended;
+            let msg = &jobs[p.job].items[p.item].msg;
+            self.parts.dispatcher.dispatch(&DispatchRecord {
+                topic: &a.topic,
+                queue_id: a.queue_id,
+                queue_offset: a.queue_offset,
+                log_offset: a.log_offset,
+                size: a.size,
+                store_ms: a.store_ms,
+                sys_flag: p.sys_flag,
+                properties: &msg.properties,
+            });
+        }
+        let mut woken: Vec<(&str, i32)> = Vec::new();
+        for p in placed {
+            let key = (p.appended.topic.as_str(), p.appended.queue_id);
+            if !woken.contains(&key) {
+                woken.push(key);
+                if let Some(cq) = self.parts.queues.get(key.0, key.1) {
+                    cq.appended.notify_waiters();
+                }
+                self.parts.queues.topic_signal(key.0).notify_waiters();
+            }
+        }
+    }
+}
+
+/// The same failure, for each producer of a failed batch.
+fn replicate(e: &EngineError) -> EngineError {
+    match e {
+        EngineError::IllegalMessage(m) => EngineError::IllegalMessage(m.clone()),
+        EngineError::Io(io) => EngineError::Io(std::io::Error::new(io.kind(), io.to_string())),
+        other => EngineError::Io(std::io::Error::other(other.to_string())),
+    }
+}

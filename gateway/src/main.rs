@@ -1,0 +1,45 @@
+//! The `mqgate` binary: parses the command line and runs a subcommand.
+
+use clap::Parser;
+use mqgate_gateway::cli::{Cli, Command};
+use mqgate_gateway::serve;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        Command::Serve(args) => {
+            let config = match args.resolve() {
+                Ok(c) => c,
+                Err(e) => return fail(&e.to_string()),
+            };
+            let rt = match tokio::runtime::Runtime::new() {
+                Ok(rt) => rt,
+                Err(e) => return fail(&format!("cannot start the runtime: {e}")),
+            };
+            rt.block_on(async {
+                let server = match serve::start(config, mqgate_gateway::frontends()).await {
+                    Ok(s) => s,
+                    Err(e) => return fail(&e.to_string()),
+                };
+                serve::shutdown_signal().await;
+                tracing::info!("shutting down");
+                match server.shutdown().await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => fail(&e.to_string()),
+                }
+            })
+        }
+    }
+}
+
+fn fail(msg: &str) -> ExitCode {
+    eprintln!("mqgate: {msg}");
+    ExitCode::FAILURE
+}

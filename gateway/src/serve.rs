@@ -1,0 +1,171 @@
+//! `mqgate serve`: open the engine, start the listeners whose front-ends are built, run background work,
+//! and shut down cleanly on SIGINT/SIGTERM (flush, persist offsets, close listeners) within 5 seconds.
+
+use crate::config::{GatewayConfig, Listen};
+use crate::frontend::{Frontend, FrontendContext};
+use mqgate_engine::{Engine, EngineError};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Why the server could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The engine could not open its data directory.
+    #[error("{0}")]
+    Engine(#[from] EngineError),
+    /// A listener could not bind.
+    #[error("cannot listen on {addr} for {name}: {source}")]
+    Bind {
+        name: &'static str,
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A running server: its engine, bound listener addresses, and the switch that stops it.
+pub struct Server {
+    /// The engine.
+    pub engine: Arc<Engine>,
+    /// (front-end name, bound address) of each started listener.
+    pub bound: Vec<(&'static str, SocketAddr)>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// Opens the engine and starts listeners and background work.
+pub async fn start(
+    mut config: GatewayConfig,
+    frontends: Vec<Arc<dyn Frontend>>,
+) -> Result<Server, ServeError> {
+    let advertised = config.advertised();
+    config.engine.store_host = advertised.parse().unwrap_or_else(|_| {
+        let port = advertised
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(9876);
+        SocketAddr::from(([127, 0, 0, 1], port))
+    });
+    let engine = Engine::open(config.engine.clone())?;
+    let ctx = Arc::new(FrontendContext {
+        engine: engine.clone(),
+        advertised_address: advertised.clone(),
+    });
+    let (stop, stop_rx) = watch::channel(false);
+    let mut tasks = Vec::new();
+    let mut bound = Vec::new();
+    let wanted = [
+        ("remoting", config.listen.remoting),
+        ("grpc", config.listen.grpc),
+        ("amqp", config.listen.amqp),
+        ("http", config.listen.http),
+    ];
+    for (name, listen) in wanted {
+        let Listen::At(addr) = listen else {
+            tracing::info!(listener = name, "listener switched off");
+            continue;
+        };
+        let Some(fe) = frontends.iter().find(|f| f.name() == name).cloned() else {
+            tracing::info!(listener = name, %addr, "front-end not built yet; listener skipped");
+            continue;
+        };
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Bind { name, addr, source })?;
+        let local =
+            listener
+                .local_addr()
+                .map_err(|source| ServeError::Bind { name, addr, source })?;
+        tracing::info!(listener = name, addr = %local, "listening");
+        bound.push((name, local));
+        tasks.push(tokio::spawn(accept_loop(
+            listener,
+            fe,
+            ctx.clone(),
+            stop_rx.clone(),
+        )));
+    }
+    let mut bg_stop = stop_rx.clone();
+    tasks.push(tokio::spawn(engine.clone().run_background(async move {
+        let _ = bg_stop.wait_for(|s| *s).await;
+    })));
+    tracing::info!(data_dir = %config.engine.data_dir.display(), advertised = %advertised, flush = ?config.engine.flush, "mqgate started");
+    Ok(Server {
+        engine,
+        bound,
+        stop,
+        tasks,
+    })
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    fe: Arc<dyn Frontend>,
+    ctx: Arc<FrontendContext>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            _ = async { let _ = stop.wait_for(|s| *s).await; } => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    let (fe, ctx) = (fe.clone(), ctx.clone());
+                    tokio::spawn(async move { fe.serve(stream, peer, ctx).await });
+                }
+                Err(e) => {
+                    tracing::warn!(listener = fe.name(), error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+}
+
+impl Server {
+    /// Stops listeners and background work, then flushes the log and persists offsets; bounded by 5 s.
+    pub async fn shutdown(self) -> Result<(), ServeError> {
+        let _ = self.stop.send(true);
+        for t in self.tasks {
+            let _ = tokio::time::timeout(Duration::from_secs(2), t).await;
+        }
+        let engine = self.engine.clone();
+        match tokio::time::timeout(
+            Duration::from_secs(3),
+            tokio::task::spawn_blocking(move || engine.shutdown()),
+        )
+        .await
+        {
+            Ok(Ok(res)) => res?,
+            Ok(Err(e)) => tracing::error!(error = %e, "shutdown task failed"),
+            Err(_) => tracing::error!("shutdown did not finish within 5 s; exiting anyway"),
+        }
+        tracing::info!("mqgate stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
