@@ -4,10 +4,9 @@
 
 pub mod cli;
 pub mod config;
-pub mod frontend;
 pub mod serve;
 
-use frontend::Frontend;
+use mqgate_transport::Frontend;
 use std::sync::Arc;
 
 /// Every front-end compiled into this binary. Adding a protocol adds one line here.

@@ -2,7 +2,7 @@
 //! and shut down cleanly on SIGINT/SIGTERM (flush, persist offsets, close listeners) within 5 seconds.
 
 use crate::config::{GatewayConfig, Listen};
-use crate::frontend::{Frontend, FrontendContext};
+use mqgate_transport::{Frontend, FrontendContext};
 use mqgate_engine::{Engine, EngineError};
 use std::net::SocketAddr;
 use std::sync::Arc;

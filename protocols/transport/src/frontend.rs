@@ -1,5 +1,5 @@
 //! The seam between the gateway and protocol front-ends. Each protocol crate implements [`Frontend`]; the
-//! gateway registers it (one line in [`crate::frontends`]) and hands it accepted connections.
+//! gateway registers it (one line in the gateway's `frontends()`) and hands it accepted connections.
 
 use async_trait::async_trait;
 use mqgate_engine::Engine;
