@@ -129,7 +129,7 @@ impl Engine {
             queues,
             indexes,
             writer,
-            writer_thread: Mutex::new(Some(writer_thread)),
+            writer_thread: Mutex::new(writer_thread),
             events,
             secret,
             recovery,

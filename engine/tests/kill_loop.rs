@@ -12,7 +12,13 @@ const QUEUES: i32 = 3;
 const CHILD_ENV: &str = "MQGATE_KILL_LOOP_DIR";
 
 fn config(dir: &Path, flush: FlushMode) -> EngineConfig {
-    EngineConfig { data_dir: dir.to_path_buf(), segment_size: 256 << 10, max_message_size: 64 << 10, flush, ..EngineConfig::default() }
+    EngineConfig {
+        data_dir: dir.to_path_buf(),
+        segment_size: 256 << 10,
+        max_message_size: 64 << 10,
+        flush,
+        ..EngineConfig::default()
+    }
 }
 
 /// Every body stored in a queue, in queue order.
@@ -20,11 +26,18 @@ fn stored(engine: &Engine, queue: i32) -> Vec<u64> {
     let mut out = Vec::new();
     let mut offset = 0;
     loop {
-        let r = engine.read("crash", queue, offset, ReadLimits::messages(512), None).unwrap();
+        let r = engine
+            .read("crash", queue, offset, ReadLimits::messages(512), None)
+            .unwrap();
         if r.messages.is_empty() {
             return out;
         }
-        out.extend(r.messages.iter().map(|m| std::str::from_utf8(&m.body).unwrap().parse::<u64>().unwrap()));
+        out.extend(r.messages.iter().map(|m| {
+            std::str::from_utf8(&m.body)
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+        }));
         offset = r.next_offset;
     }
 }
@@ -32,8 +45,14 @@ fn stored(engine: &Engine, queue: i32) -> Vec<u64> {
 /// The child: appends sequence numbers to each queue concurrently and prints `ACK queue n` after each ack.
 #[test]
 fn crash_child() {
-    let Ok(dir) = std::env::var(CHILD_ENV) else { return };
-    let flush = if std::env::var("MQGATE_KILL_LOOP_SYNC").is_ok() { FlushMode::Sync } else { FlushMode::Async };
+    let Ok(dir) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    let flush = if std::env::var("MQGATE_KILL_LOOP_SYNC").is_ok() {
+        FlushMode::Sync
+    } else {
+        FlushMode::Async
+    };
     let engine = Engine::open(config(Path::new(&dir), flush)).expect("child opens the engine");
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
@@ -103,17 +122,29 @@ fn kill_loop(flush_sync: bool, rounds: u32) {
             let e = acked.entry(q).or_insert(0);
             *e = (*e).max(n + 1);
         }
-        assert!(!acked.is_empty() || round > 0, "the child acknowledged nothing in round {round}");
+        assert!(
+            !acked.is_empty() || round > 0,
+            "the child acknowledged nothing in round {round}"
+        );
     }
     let engine = Engine::open(config(dir.path(), FlushMode::Async)).unwrap();
     let totals: Vec<usize> = (0..QUEUES).map(|q| stored(&engine, q).len()).collect();
-    eprintln!("kill loop ({rounds} rounds, sync={flush_sync}): acknowledged {acked:?}, stored {totals:?}");
+    eprintln!(
+        "kill loop ({rounds} rounds, sync={flush_sync}): acknowledged {acked:?}, stored {totals:?}"
+    );
     for q in 0..QUEUES {
         let got = stored(&engine, q);
         let expected: Vec<u64> = (0..got.len() as u64).collect();
-        assert_eq!(got, expected, "queue {q}: stored messages are in order, without gaps or duplicates");
+        assert_eq!(
+            got, expected,
+            "queue {q}: stored messages are in order, without gaps or duplicates"
+        );
         let need = acked.get(&q).copied().unwrap_or(0);
-        assert!(got.len() as u64 >= need, "queue {q}: {} stored but {need} were acknowledged", got.len());
+        assert!(
+            got.len() as u64 >= need,
+            "queue {q}: {} stored but {need} were acknowledged",
+            got.len()
+        );
     }
     assert!(acked.values().sum::<u64>() > 0);
 }

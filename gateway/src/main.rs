@@ -24,11 +24,15 @@ fn main() -> ExitCode {
                 Err(e) => return fail(&format!("cannot start the runtime: {e}")),
             };
             rt.block_on(async {
+                let signal = match serve::shutdown_signal() {
+                    Ok(s) => s,
+                    Err(e) => return fail(&format!("cannot install signal handlers: {e}")),
+                };
                 let server = match serve::start(config, mqgate_gateway::frontends()).await {
                     Ok(s) => s,
                     Err(e) => return fail(&e.to_string()),
                 };
-                serve::shutdown_signal().await;
+                signal.await;
                 tracing::info!("shutting down");
                 match server.shutdown().await {
                     Ok(()) => ExitCode::SUCCESS,

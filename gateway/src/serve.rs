@@ -2,8 +2,8 @@
 //! and shut down cleanly on SIGINT/SIGTERM (flush, persist offsets, close listeners) within 5 seconds.
 
 use crate::config::{GatewayConfig, Listen};
-use mqgate_transport::{Frontend, FrontendContext};
 use mqgate_engine::{Engine, EngineError};
+use mqgate_transport::{Frontend, FrontendContext};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -148,24 +148,16 @@ impl Server {
     }
 }
 
-/// Resolves on SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
+/// Registers SIGINT and SIGTERM handlers now (so a signal sent right after start-up is not missed) and returns
+/// a future that resolves on either.
+pub fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
         tokio::select! {
-            _ = ctrl_c => {}
             _ = term.recv() => {}
+            _ = int.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    })
 }

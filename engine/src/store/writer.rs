@@ -1,6 +1,6 @@
-//! The single log writer: a dedicated thread that drains queued appends, encodes them into one buffer, writes
-//! it with one system call (and one `fsync` in `sync` mode — group commit), then publishes consume-queue
-//! entries, wakes long-polling readers and answers every producer of the batch.
+//! The single log writer: one lock holder at a time encodes a batch into one buffer, writes it with one system
+//! call (and, in `sync` mode, a dedicated thread shares one `fsync` among all queued producers — group commit),
+//! then publishes consume-queue entries, wakes long-polling readers and answers every producer of the batch.
 //! A failed write (full disk) is undone byte for byte and reported to every producer in the batch.
 
 use super::commit_log::CommitLog;
@@ -14,8 +14,10 @@ use crate::consume::registry::QueueRegistry;
 use crate::error::{EngineError, Result};
 use crate::message::{keys, tag_hash, Message};
 use bytes::BytesMut;
+use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -59,14 +61,23 @@ struct Job {
     reply: oneshot::Sender<Result<Vec<Appended>>>,
 }
 
-/// The handle producers use to reach the writer thread.
-#[derive(Debug)]
+/// The handle producers use to append. In `async` flush mode a producer takes the writer lock and writes its
+/// own batch (a page-cache write is cheaper than a hand-off to another thread); in `sync` mode producers queue
+/// to the writer thread, which shares one `fsync` among everything queued meanwhile (group commit).
 pub struct Writer {
-    /// `None` once closed; the thread exits when the last sender clone is gone.
-    tx: parking_lot::RwLock<Option<mpsc::Sender<Job>>>,
+    core: Arc<Mutex<WriterCore>>,
+    /// Sync mode: the queue to the writer thread; `None` once closed.
+    queue: RwLock<Option<mpsc::Sender<Job>>>,
+    closed: AtomicBool,
 }
 
-/// What the writer thread needs.
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").finish_non_exhaustive()
+    }
+}
+
+/// What the writer needs.
 pub struct WriterParts {
     /// The log.
     pub log: Arc<CommitLog>,
@@ -83,59 +94,110 @@ pub struct WriterParts {
 }
 
 impl Writer {
-    /// Starts the writer thread.
-    pub fn start(parts: WriterParts) -> Result<(Writer, std::thread::JoinHandle<()>)> {
-        let (tx, rx) = mpsc::channel(4096);
-        let handle = std::thread::Builder::new()
-            .name("mqgate-log-writer".into())
-            .spawn(move || {
-                WriterThread {
-                    parts,
-                    next: HashMap::new(),
-                    buf: BytesMut::with_capacity(MAX_BATCH_BYTES),
-                }
-                .run(rx)
-            })?;
-        Ok((
-            Writer {
-                tx: parking_lot::RwLock::new(Some(tx)),
-            },
-            handle,
-        ))
+    /// Creates the writer; in `sync` mode also starts the writer thread.
+    pub fn start(parts: WriterParts) -> Result<(Writer, Option<std::thread::JoinHandle<()>>)> {
+        let sync = parts.flush == FlushMode::Sync;
+        let core = Arc::new(Mutex::new(WriterCore {
+            parts,
+            next: HashMap::new(),
+            buf: BytesMut::with_capacity(MAX_BATCH_BYTES),
+        }));
+        let (queue, handle) = if sync {
+            let (tx, rx) = mpsc::channel(4096);
+            let core = core.clone();
+            let handle = std::thread::Builder::new()
+                .name("mqgate-log-writer".into())
+                .spawn(move || run_group_commit(&core, rx))?;
+            (Some(tx), Some(handle))
+        } else {
+            (None, None)
+        };
+        let writer = Writer {
+            core,
+            queue: RwLock::new(queue),
+            closed: AtomicBool::new(false),
+        };
+        Ok((writer, handle))
     }
 
-    /// Appends `items` atomically as a group (all stored or none) and waits per the flush policy.
+    /// Appends `items` atomically as a group (all stored or none) and returns once durable per the flush policy.
     pub async fn append(&self, items: Vec<PreparedMessage>) -> Result<Vec<Appended>> {
-        let (reply, rx) = oneshot::channel();
-        let tx = self.sender()?;
-        tx.send(Job { items, reply })
-            .await
-            .map_err(|_| EngineError::ShuttingDown)?;
-        rx.await.map_err(|_| EngineError::ShuttingDown)?
-    }
-
-    fn sender(&self) -> Result<mpsc::Sender<Job>> {
-        self.tx.read().clone().ok_or(EngineError::ShuttingDown)
-    }
-
-    /// Refuses further appends; queued ones still complete.
-    pub fn close(&self) {
-        self.tx.write().take();
+        match self.sender()? {
+            None => self.core.lock().write_one(items),
+            Some(tx) => {
+                let (reply, rx) = oneshot::channel();
+                tx.send(Job { items, reply })
+                    .await
+                    .map_err(|_| EngineError::ShuttingDown)?;
+                rx.await.map_err(|_| EngineError::ShuttingDown)?
+            }
+        }
     }
 
     /// Blocking form of [`Writer::append`], for threads outside a runtime.
     pub fn append_blocking(&self, items: Vec<PreparedMessage>) -> Result<Vec<Appended>> {
-        let (reply, rx) = oneshot::channel();
-        let tx = self.sender()?;
-        tx.blocking_send(Job { items, reply })
-            .map_err(|_| EngineError::ShuttingDown)?;
-        rx.blocking_recv().map_err(|_| EngineError::ShuttingDown)?
+        match self.sender()? {
+            None => self.core.lock().write_one(items),
+            Some(tx) => {
+                let (reply, rx) = oneshot::channel();
+                tx.blocking_send(Job { items, reply })
+                    .map_err(|_| EngineError::ShuttingDown)?;
+                rx.blocking_recv().map_err(|_| EngineError::ShuttingDown)?
+            }
+        }
+    }
+
+    fn sender(&self) -> Result<Option<mpsc::Sender<Job>>> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(EngineError::ShuttingDown);
+        }
+        Ok(self.queue.read().clone())
+    }
+
+    /// Refuses further appends; queued ones still complete.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        self.queue.write().take();
+        // Wait for an in-progress inline write to finish.
+        drop(self.core.lock());
     }
 }
 
-struct WriterThread {
+/// The writer thread of `sync` mode: drains everything queued, writes it once, fsyncs once, answers all.
+fn run_group_commit(core: &Mutex<WriterCore>, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut jobs = vec![first];
+        let mut bytes: usize = jobs[0].items.iter().map(|i| i.msg.body.len()).sum();
+        while jobs.len() < MAX_BATCH_JOBS && bytes < MAX_BATCH_BYTES {
+            match rx.try_recv() {
+                Ok(j) => {
+                    bytes += j.items.iter().map(|i| i.msg.body.len()).sum::<usize>();
+                    jobs.push(j);
+                }
+                Err(_) => break,
+            }
+        }
+        let (items, replies): (Vec<_>, Vec<_>) =
+            jobs.into_iter().map(|j| (j.items, j.reply)).unzip();
+        match core.lock().write_batch(&items) {
+            Ok(results) => {
+                for (reply, res) in replies.into_iter().zip(results) {
+                    let _ = reply.send(Ok(res));
+                }
+            }
+            Err(e) => {
+                for reply in replies {
+                    let _ = reply.send(Err(replicate(&e)));
+                }
+            }
+        }
+    }
+}
+
+/// The writer's state: next queue offsets and the encode buffer. Only the holder of its lock appends.
+struct WriterCore {
     parts: WriterParts,
-    /// Next queue offset per (topic, queue); owned by this thread alone.
+    /// Next queue offset per (topic, queue).
     next: HashMap<(String, i32), i64>,
     buf: BytesMut,
 }
@@ -148,22 +210,10 @@ struct Placed {
     sys_flag: i32,
 }
 
-impl WriterThread {
-    fn run(mut self, mut rx: mpsc::Receiver<Job>) {
-        while let Some(first) = rx.blocking_recv() {
-            let mut jobs = vec![first];
-            let mut bytes: usize = jobs[0].items.iter().map(|i| i.msg.body.len()).sum();
-            while jobs.len() < MAX_BATCH_JOBS && bytes < MAX_BATCH_BYTES {
-                match rx.try_recv() {
-                    Ok(j) => {
-                        bytes += j.items.iter().map(|i| i.msg.body.len()).sum::<usize>();
-                        jobs.push(j);
-                    }
-                    Err(_) => break,
-                }
-            }
-            self.write_batch(jobs);
-        }
+impl WriterCore {
+    fn write_one(&mut self, items: Vec<PreparedMessage>) -> Result<Vec<Appended>> {
+        let mut v = self.write_batch(std::slice::from_ref(&items))?;
+        Ok(v.pop().unwrap_or_default())
     }
 
     fn next_offset(&mut self, topic: &str, queue: i32) -> Result<i64> {
@@ -175,34 +225,29 @@ impl WriterThread {
         Ok(o)
     }
 
-    fn write_batch(&mut self, jobs: Vec<Job>) {
+    /// Writes every job's items in one go; all stored or none.
+    fn write_batch(&mut self, jobs: &[Vec<PreparedMessage>]) -> Result<Vec<Vec<Appended>>> {
         let saved_next = self.next.clone();
-        match self.write_jobs(&jobs) {
+        match self.write_jobs(jobs) {
             Ok(placed) => {
-                self.publish(&jobs, &placed);
-                let mut results: Vec<Vec<Appended>> = jobs
-                    .iter()
-                    .map(|j| Vec::with_capacity(j.items.len()))
-                    .collect();
+                self.publish(jobs, &placed);
+                let mut results: Vec<Vec<Appended>> =
+                    jobs.iter().map(|j| Vec::with_capacity(j.len())).collect();
                 for p in placed {
                     results[p.job].push(p.appended);
                 }
-                for (job, res) in jobs.into_iter().zip(results) {
-                    let _ = job.reply.send(Ok(res));
-                }
+                Ok(results)
             }
             Err(e) => {
                 self.next = saved_next;
                 tracing::warn!(error = %e, "append failed; batch undone");
-                for job in jobs {
-                    let _ = job.reply.send(Err(replicate(&e)));
-                }
+                Err(e)
             }
         }
     }
 
     /// Encodes and writes every job; on failure undoes the bytes written and returns the error.
-    fn write_jobs(&mut self, jobs: &[Job]) -> Result<Vec<Placed>> {
+    fn write_jobs(&mut self, jobs: &[Vec<PreparedMessage>]) -> Result<Vec<Placed>> {
         let log = self.parts.log.clone();
         let mut seg = log.active();
         let mut touched: Vec<(Arc<Segment>, u64)> = vec![(seg.clone(), seg.len())];
@@ -217,7 +262,7 @@ impl WriterThread {
             }
         };
         for (ji, job) in jobs.iter().enumerate() {
-            for (ii, item) in job.items.iter().enumerate() {
+            for (ii, item) in job.iter().enumerate() {
                 let size = record::encoded_len(&item.msg, &self.parts.store_host);
                 if size as u64 > log.segment_size() {
                     undo(&touched);
@@ -301,7 +346,7 @@ impl WriterThread {
     }
 
     /// Writes consume-queue entries, feeds the indexes and wakes readers.
-    fn publish(&self, jobs: &[Job], placed: &[Placed]) {
+    fn publish(&self, jobs: &[Vec<PreparedMessage>], placed: &[Placed]) {
         let mut per_queue: HashMap<(&str, i32), (i64, Vec<IndexEntry>)> = HashMap::new();
         for p in placed {
             let a = &p.appended;
@@ -329,7 +374,7 @@ impl WriterThread {
         }
         for p in placed {
             let a = &p.appended;
-            let msg = &jobs[p.job].items[p.item].msg;
+            let msg = &jobs[p.job][p.item].msg;
             self.parts.dispatcher.dispatch(&DispatchRecord {
                 topic: &a.topic,
                 queue_id: a.queue_id,
