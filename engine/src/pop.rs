@@ -169,7 +169,7 @@ impl Engine {
                     }
                     if group.fifo {
                         if let Some(g) = msg.message_group() {
-                            if busy.contains(g) {
+                            if !busy.insert(g.to_string()) {
                                 continue;
                             }
                         }
