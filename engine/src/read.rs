@@ -281,10 +281,12 @@ fn read_queue(
             next = offset + i as i64;
             continue;
         }
-        // A run of back-to-back records that pass the tag pre-check.
+        // A run of back-to-back records in one segment that pass the tag pre-check.
+        let segment_end = engine.log.segment_end(e.log_offset).unwrap_or(0);
         let mut j = i + 1;
         let mut run_len = e.size as usize;
         while j < entries.len()
+            && entries[j].log_offset + entries[j].size as u64 <= segment_end
             && j - i < limits.max_messages - messages.len()
             && run_len < limits.max_bytes - bytes
             && entries[j].log_offset == entries[j - 1].log_offset + entries[j - 1].size as u64

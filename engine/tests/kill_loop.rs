@@ -28,7 +28,7 @@ fn stored(engine: &Engine, queue: i32) -> Vec<u64> {
     loop {
         let r = engine
             .read("crash", queue, offset, ReadLimits::messages(512), None)
-            .unwrap();
+            .unwrap_or_else(|e| panic!("queue {queue} offset {offset}: {e}"));
         if r.messages.is_empty() {
             return out;
         }

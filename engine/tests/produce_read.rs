@@ -333,3 +333,38 @@ async fn second_engine_on_the_same_data_dir_is_refused() {
         Err(mqgate_engine::EngineError::DataDirLocked(_))
     ));
 }
+
+#[tokio::test]
+async fn read_spanning_a_segment_that_ends_exactly_full_returns_every_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(T0);
+    let e = open(dir.path(), &clock);
+    let probe = e.append(to_queue("probe", 0, "")).await.unwrap();
+    let second = e.append(to_queue("probe", 0, "")).await.unwrap();
+    let overhead = (second.log_offset - probe.log_offset) as usize;
+    let used = second.log_offset as usize + overhead;
+    let segment = config(dir.path()).segment_size as usize;
+    // Fill the rest of the first segment exactly with 20 records of topic "exact" (same length as "probe").
+    let per_record = (segment - used) / 20;
+    let body_len = per_record - overhead;
+    let last_len = segment - used - 19 * per_record - overhead;
+    for i in 0..20 {
+        let len = if i == 19 { last_len } else { body_len };
+        e.append(to_queue("exact", 0, &"e".repeat(len)))
+            .await
+            .unwrap();
+    }
+    let next = e
+        .append(to_queue("exact", 0, "next segment"))
+        .await
+        .unwrap();
+    assert_eq!(
+        next.log_offset, segment as u64,
+        "the 21st record starts the second segment"
+    );
+    let r = e
+        .read("exact", 0, 0, ReadLimits::messages(32), None)
+        .unwrap();
+    assert_eq!(r.messages.len(), 21);
+    assert_eq!(body(&r.messages[20]), "next segment");
+}

@@ -98,6 +98,11 @@ impl CommitLog {
         idx.checked_sub(1).map(|i| segs[i].clone())
     }
 
+    /// End offset (base + valid length) of the segment holding `offset`.
+    pub fn segment_end(&self, offset: u64) -> Option<u64> {
+        self.segment_for(offset).map(|s| s.end())
+    }
+
     /// Reads `len` raw bytes starting at `offset` (one or more whole records, all in one segment).
     pub fn read_bytes(&self, offset: u64, len: usize) -> Result<Bytes> {
         let seg = self.segment_for(offset).ok_or_else(|| {

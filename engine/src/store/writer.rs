@@ -123,7 +123,12 @@ impl Writer {
     /// Appends `items` atomically as a group (all stored or none) and returns once durable per the flush policy.
     pub async fn append(&self, items: Vec<PreparedMessage>) -> Result<Vec<Appended>> {
         match self.sender()? {
-            None => self.core.lock().write_one(items),
+            None => {
+                let res = self.core.lock().write_one(items);
+                // The write never awaited: give other tasks on this worker their turn.
+                tokio::task::consume_budget().await;
+                res
+            }
             Some(tx) => {
                 let (reply, rx) = oneshot::channel();
                 tx.send(Job { items, reply })
