@@ -165,6 +165,7 @@ impl Engine {
         let now = self.clock.now_ms();
         self.deliver_due(now).await?;
         self.check_transactions(now).await?;
+        self.flush_indexes();
         if now - self.last_checkpoint_ms.load(Ordering::Relaxed)
             >= self.config.checkpoint_interval_ms as i64
         {
@@ -195,6 +196,15 @@ impl Engine {
         }
     }
 
+    /// Writes the consume queues' in-memory tails to their files.
+    fn flush_indexes(&self) {
+        for cq in self.queues.all() {
+            if let Err(e) = cq.flush() {
+                tracing::warn!(error = %e, topic = %cq.topic, queue = cq.queue_id, "consume queue flush failed; retried later");
+            }
+        }
+    }
+
     /// Writes offsets and pop state if they changed.
     pub fn checkpoint(&self) -> Result<()> {
         self.offsets.checkpoint()?;
@@ -211,6 +221,7 @@ impl Engine {
         for seg in self.log.segments() {
             seg.sync()?;
         }
+        self.flush_indexes();
         self.checkpoint()
     }
 }

@@ -54,7 +54,13 @@ impl IndexEntry {
     }
 }
 
+/// Entries kept in memory before they are written to the index file in one go.
+const PENDING_FLUSH_ENTRIES: usize = 4096;
+
 /// The index of one queue, plus the signal that wakes long-polling readers.
+///
+/// New entries first land in a small in-memory tail (`pending`) and reach the file in large writes: the log is
+/// the durable copy, and recovery rebuilds any entry lost with the tail. Readers see file and tail alike.
 #[derive(Debug)]
 pub struct ConsumeQueue {
     /// Topic name.
@@ -63,14 +69,22 @@ pub struct ConsumeQueue {
     pub queue_id: i32,
     path: PathBuf,
     file: File,
+    /// Entries not yet in the file, and the count of entries that are (guarded together).
+    tail: Mutex<Tail>,
     /// Number of entries visible to readers (= the queue's max offset).
     max_offset: AtomicI64,
     /// Lowest queue offset whose record is still in the log.
     min_offset: AtomicI64,
-    /// Serialises writers (the log writer and recovery).
-    write_lock: Mutex<()>,
     /// Woken on every append to this queue.
     pub appended: Notify,
+}
+
+#[derive(Debug, Default)]
+struct Tail {
+    /// Entries in the file.
+    in_file: i64,
+    /// Serialised entries after them.
+    pending: Vec<u8>,
 }
 
 impl ConsumeQueue {
@@ -95,9 +109,12 @@ impl ConsumeQueue {
             queue_id,
             path,
             file,
+            tail: Mutex::new(Tail {
+                in_file: entries as i64,
+                pending: Vec::new(),
+            }),
             max_offset: AtomicI64::new(entries as i64),
             min_offset: AtomicI64::new(0),
-            write_lock: Mutex::new(()),
             appended: Notify::new(),
         })
     }
@@ -126,13 +143,7 @@ impl ConsumeQueue {
 
     /// Reads entry `offset`, if written.
     pub fn entry(&self, offset: i64) -> io::Result<Option<IndexEntry>> {
-        if offset < 0 || offset >= self.max_offset() {
-            return Ok(None);
-        }
-        let mut b = [0u8; ENTRY_SIZE];
-        self.file
-            .read_exact_at(&mut b, offset as u64 * ENTRY_SIZE as u64)?;
-        Ok(Some(IndexEntry::from_bytes(&b)))
+        Ok(self.entries(offset, 1)?.pop())
     }
 
     /// Reads up to `max` entries starting at `offset`.
@@ -143,18 +154,73 @@ impl ConsumeQueue {
         }
         let n = ((end - offset) as usize).min(max);
         let mut b = vec![0u8; n * ENTRY_SIZE];
-        self.file
-            .read_exact_at(&mut b, offset as u64 * ENTRY_SIZE as u64)?;
+        let from_file = {
+            let tail = self.tail.lock();
+            let from_file = ((tail.in_file - offset).max(0) as usize).min(n);
+            // The part already in the file is read below, outside the lock; the rest comes from the tail.
+            if from_file < n {
+                let tail_start = (offset + from_file as i64 - tail.in_file) as usize * ENTRY_SIZE;
+                let want = (n - from_file) * ENTRY_SIZE;
+                let have = tail.pending.len().saturating_sub(tail_start).min(want);
+                if have > 0 {
+                    b[from_file * ENTRY_SIZE..from_file * ENTRY_SIZE + have]
+                        .copy_from_slice(&tail.pending[tail_start..tail_start + have]);
+                }
+                b.truncate(from_file * ENTRY_SIZE + have);
+            }
+            from_file
+        };
+        if from_file > 0 {
+            self.file.read_exact_at(
+                &mut b[..from_file * ENTRY_SIZE],
+                offset as u64 * ENTRY_SIZE as u64,
+            )?;
+        }
         Ok(b.chunks_exact(ENTRY_SIZE)
             .map(IndexEntry::from_bytes)
             .collect())
     }
 
-    /// Writes `entries` starting at queue offset `at` (filling any gap before it with holes) and publishes them.
-    /// Writing over existing entries is allowed (recovery re-dispatch is idempotent).
+    /// Appends entries for queue offsets `first..` (the writer's hot path: memory only, flushed in large writes).
+    pub fn append(&self, first: i64, entries: &[IndexEntry]) {
+        let mut tail = self.tail.lock();
+        debug_assert_eq!(
+            first,
+            tail.in_file + (tail.pending.len() / ENTRY_SIZE) as i64
+        );
+        for e in entries {
+            tail.pending.extend_from_slice(&e.to_bytes());
+        }
+        self.max_offset
+            .store(first + entries.len() as i64, Ordering::Release);
+        if tail.pending.len() >= PENDING_FLUSH_ENTRIES * ENTRY_SIZE {
+            if let Err(e) = Self::flush_tail(&self.file, &mut tail) {
+                tracing::warn!(error = %e, topic = %self.topic, queue = self.queue_id, "consume queue flush failed; retried later");
+            }
+        }
+    }
+
+    /// Writes the in-memory tail to the file.
+    pub fn flush(&self) -> io::Result<()> {
+        Self::flush_tail(&self.file, &mut self.tail.lock())
+    }
+
+    fn flush_tail(file: &File, tail: &mut Tail) -> io::Result<()> {
+        if tail.pending.is_empty() {
+            return Ok(());
+        }
+        file.write_all_at(&tail.pending, tail.in_file as u64 * ENTRY_SIZE as u64)?;
+        tail.in_file += (tail.pending.len() / ENTRY_SIZE) as i64;
+        tail.pending.clear();
+        Ok(())
+    }
+
+    /// Writes `entries` at queue offset `at` straight to the file (recovery), filling any gap before it with
+    /// holes. Writing over existing entries is allowed: replay is idempotent.
     pub fn write_at(&self, at: i64, entries: &[IndexEntry]) -> io::Result<()> {
-        let _guard = self.write_lock.lock();
-        let cur = self.max_offset();
+        let mut tail = self.tail.lock();
+        Self::flush_tail(&self.file, &mut tail)?;
+        let cur = tail.in_file;
         let start = at.min(cur);
         let mut buf = Vec::with_capacity(((at - start) as usize + entries.len()) * ENTRY_SIZE);
         for _ in start..at {
@@ -167,6 +233,7 @@ impl ConsumeQueue {
             .write_all_at(&buf, start as u64 * ENTRY_SIZE as u64)?;
         let new_end = at + entries.len() as i64;
         if new_end > cur {
+            tail.in_file = new_end;
             self.max_offset.store(new_end, Ordering::Release);
         }
         Ok(())
@@ -174,9 +241,11 @@ impl ConsumeQueue {
 
     /// Drops entries from `offset` on (recovery after the log's tail was cut).
     pub fn truncate(&self, offset: i64) -> io::Result<()> {
-        let _guard = self.write_lock.lock();
-        let offset = offset.max(0);
+        let mut tail = self.tail.lock();
+        Self::flush_tail(&self.file, &mut tail)?;
+        let offset = offset.max(0).min(tail.in_file);
         self.file.set_len(offset as u64 * ENTRY_SIZE as u64)?;
+        tail.in_file = offset;
         self.max_offset.store(offset, Ordering::Release);
         Ok(())
     }
@@ -187,11 +256,56 @@ impl ConsumeQueue {
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             match self.entry(mid)? {
-                Some(e) if !e.is_hole() && e.store_ms < ts => lo = mid + 1,
-                Some(e) if e.is_hole() => lo = mid + 1,
+                Some(e) if e.is_hole() || e.store_ms < ts => lo = mid + 1,
                 _ => hi = mid,
             }
         }
         Ok(lo)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn entry(i: i64) -> IndexEntry {
+        IndexEntry {
+            log_offset: i as u64 * 100,
+            size: 100,
+            tag_hash: i,
+            store_ms: i,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn reads_see_file_and_memory_tail_alike(
+            steps in proptest::collection::vec((1..300usize, any::<bool>()), 1..30),
+            probes in proptest::collection::vec((0..5000i64, 1..600usize), 1..20),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let cq = ConsumeQueue::open(dir.path(), "t", 0).unwrap();
+            let mut n = 0i64;
+            for (count, flush) in steps {
+                let batch: Vec<IndexEntry> = (n..n + count as i64).map(entry).collect();
+                cq.append(n, &batch);
+                n += count as i64;
+                if flush {
+                    cq.flush().unwrap();
+                }
+            }
+            prop_assert_eq!(cq.max_offset(), n);
+            for (at, max) in probes {
+                let got = cq.entries(at, max).unwrap();
+                let expected: Vec<IndexEntry> = (at..(at + max as i64).min(n)).map(entry).collect();
+                prop_assert_eq!(got, expected);
+            }
+            cq.flush().unwrap();
+            drop(cq);
+            let reopened = ConsumeQueue::open(dir.path(), "t", 0).unwrap();
+            prop_assert_eq!(reopened.max_offset(), n);
+            prop_assert_eq!(reopened.entry(n - 1).unwrap(), Some(entry(n - 1)));
+        }
     }
 }

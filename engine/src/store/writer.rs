@@ -9,13 +9,12 @@ use super::record::{self, Placement};
 use super::segment::Segment;
 use crate::clock::Clock;
 use crate::config::FlushMode;
-use crate::consume::queue_index::IndexEntry;
+use crate::consume::queue_index::{ConsumeQueue, IndexEntry};
 use crate::consume::registry::QueueRegistry;
 use crate::error::{EngineError, Result};
 use crate::message::{keys, tag_hash, Message};
 use bytes::BytesMut;
 use parking_lot::{Mutex, RwLock};
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -99,7 +98,6 @@ impl Writer {
         let sync = parts.flush == FlushMode::Sync;
         let core = Arc::new(Mutex::new(WriterCore {
             parts,
-            next: HashMap::new(),
             buf: BytesMut::with_capacity(MAX_BATCH_BYTES),
         }));
         let (queue, handle) = if sync {
@@ -199,11 +197,10 @@ fn run_group_commit(core: &Mutex<WriterCore>, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-/// The writer's state: next queue offsets and the encode buffer. Only the holder of its lock appends.
+/// The writer's state: the encode buffer. Only the holder of its lock appends. Queue offsets come from each
+/// consume queue's end, which moves only when a batch is published, so a failed batch needs no undo there.
 struct WriterCore {
     parts: WriterParts,
-    /// Next queue offset per (topic, queue).
-    next: HashMap<(String, i32), i64>,
     buf: BytesMut,
 }
 
@@ -211,8 +208,14 @@ struct Placed {
     job: usize,
     item: usize,
     appended: Appended,
-    tag_hash: i64,
     sys_flag: i32,
+}
+
+/// A queue touched by the batch: its index, the batch's first offset in it, and its entries.
+struct BatchQueue {
+    cq: Arc<ConsumeQueue>,
+    first: i64,
+    entries: Vec<IndexEntry>,
 }
 
 impl WriterCore {
@@ -221,21 +224,12 @@ impl WriterCore {
         Ok(v.pop().unwrap_or_default())
     }
 
-    fn next_offset(&mut self, topic: &str, queue: i32) -> Result<i64> {
-        if let Some(o) = self.next.get(&(topic.to_string(), queue)) {
-            return Ok(*o);
-        }
-        let o = self.parts.queues.get_or_create(topic, queue)?.max_offset();
-        self.next.insert((topic.to_string(), queue), o);
-        Ok(o)
-    }
-
     /// Writes every job's items in one go; all stored or none.
     fn write_batch(&mut self, jobs: &[Vec<PreparedMessage>]) -> Result<Vec<Vec<Appended>>> {
-        let saved_next = self.next.clone();
-        match self.write_jobs(jobs) {
+        let mut queues = Vec::new();
+        match self.write_jobs(jobs, &mut queues) {
             Ok(placed) => {
-                self.publish(jobs, &placed);
+                self.publish(jobs, &placed, queues);
                 let mut results: Vec<Vec<Appended>> =
                     jobs.iter().map(|j| Vec::with_capacity(j.len())).collect();
                 for p in placed {
@@ -244,15 +238,41 @@ impl WriterCore {
                 Ok(results)
             }
             Err(e) => {
-                self.next = saved_next;
                 tracing::warn!(error = %e, "append failed; batch undone");
                 Err(e)
             }
         }
     }
 
+    /// The batch's slot for a queue, created on first use.
+    fn batch_queue(
+        &self,
+        queues: &mut Vec<BatchQueue>,
+        topic: &str,
+        queue_id: i32,
+    ) -> Result<usize> {
+        if let Some(i) = queues
+            .iter()
+            .position(|q| q.cq.queue_id == queue_id && q.cq.topic == topic)
+        {
+            return Ok(i);
+        }
+        let cq = self.parts.queues.get_or_create(topic, queue_id)?;
+        let first = cq.max_offset();
+        queues.push(BatchQueue {
+            cq,
+            first,
+            entries: Vec::new(),
+        });
+        Ok(queues.len() - 1)
+    }
+
     /// Encodes and writes every job; on failure undoes the bytes written and returns the error.
-    fn write_jobs(&mut self, jobs: &[Vec<PreparedMessage>]) -> Result<Vec<Placed>> {
+    fn write_jobs(
+        &mut self,
+        jobs: &[Vec<PreparedMessage>],
+        queues: &mut Vec<BatchQueue>,
+    ) -> Result<Vec<Placed>> {
         let log = self.parts.log.clone();
         let mut seg = log.active();
         let mut touched: Vec<(Arc<Segment>, u64)> = vec![(seg.clone(), seg.len())];
@@ -275,8 +295,7 @@ impl WriterCore {
                         "record of {size} bytes exceeds the segment size"
                     )));
                 }
-                let pos_in_seg = seg.len() + self.buf.len() as u64;
-                if pos_in_seg + size as u64 > log.segment_size() {
+                if seg.len() + self.buf.len() as u64 + size as u64 > log.segment_size() {
                     if let Err(e) = seg.append(&self.buf) {
                         undo(&touched);
                         return Err(e.into());
@@ -292,13 +311,27 @@ impl WriterCore {
                     touched.push((seg.clone(), 0));
                 }
                 let log_offset = seg.end() + self.buf.len() as u64;
-                let queue_offset = match self.next_offset(&item.msg.topic, item.queue_id) {
-                    Ok(o) => o,
+                let qi = match self.batch_queue(queues, &item.msg.topic, item.queue_id) {
+                    Ok(i) => i,
                     Err(e) => {
                         undo(&touched);
                         return Err(e);
                     }
                 };
+                let bq = &mut queues[qi];
+                let queue_offset = bq.first + bq.entries.len() as i64;
+                let tag_hash = item
+                    .msg
+                    .properties
+                    .get(keys::TAGS)
+                    .map(tag_hash)
+                    .unwrap_or(0);
+                bq.entries.push(IndexEntry {
+                    log_offset,
+                    size: size as u32,
+                    tag_hash,
+                    store_ms: now,
+                });
                 let at = Placement {
                     queue_id: item.queue_id,
                     queue_offset,
@@ -309,8 +342,6 @@ impl WriterCore {
                     prepared_transaction_offset: item.prepared_transaction_offset,
                 };
                 record::encode(&item.msg, &at, &mut self.buf);
-                self.next
-                    .insert((item.msg.topic.clone(), item.queue_id), queue_offset + 1);
                 placed.push(Placed {
                     job: ji,
                     item: ii,
@@ -322,12 +353,6 @@ impl WriterCore {
                         size: size as u32,
                         store_ms: now,
                     },
-                    tag_hash: item
-                        .msg
-                        .properties
-                        .get(keys::TAGS)
-                        .map(tag_hash)
-                        .unwrap_or(0),
                     sys_flag: item.msg.sys_flag | item.tx_flag,
                 });
             }
@@ -350,36 +375,10 @@ impl WriterCore {
         Ok(placed)
     }
 
-    /// Writes consume-queue entries, feeds the indexes and wakes readers.
-    fn publish(&self, jobs: &[Vec<PreparedMessage>], placed: &[Placed]) {
-        let mut per_queue: HashMap<(&str, i32), (i64, Vec<IndexEntry>)> = HashMap::new();
+    /// Publishes consume-queue entries, feeds the indexes and wakes readers.
+    fn publish(&self, jobs: &[Vec<PreparedMessage>], placed: &[Placed], queues: Vec<BatchQueue>) {
         for p in placed {
             let a = &p.appended;
-            let entry = IndexEntry {
-                log_offset: a.log_offset,
-                size: a.size,
-                tag_hash: p.tag_hash,
-                store_ms: a.store_ms,
-            };
-            per_queue
-                .entry((a.topic.as_str(), a.queue_id))
-                .or_insert_with(|| (a.queue_offset, Vec::new()))
-                .1
-                .push(entry);
-        }
-        for ((topic, queue), (first, entries)) in per_queue {
-            match self.parts.queues.get_or_create(topic, queue) {
-                Ok(cq) => {
-                    if let Err(e) = cq.write_at(first, &entries) {
-                        tracing::error!(error = %e, topic, queue, "consume queue write failed; it will be rebuilt at restart");
-                    }
-                }
-                Err(e) => tracing::error!(error = %e, topic, queue, "consume queue unavailable"),
-            }
-        }
-        for p in placed {
-            let a = &p.appended;
-            let msg = &jobs[p.job][p.item].msg;
             self.parts.dispatcher.dispatch(&DispatchRecord {
                 topic: &a.topic,
                 queue_id: a.queue_id,
@@ -388,18 +387,19 @@ impl WriterCore {
                 size: a.size,
                 store_ms: a.store_ms,
                 sys_flag: p.sys_flag,
-                properties: &msg.properties,
+                properties: &jobs[p.job][p.item].msg.properties,
             });
         }
-        let mut woken: Vec<(&str, i32)> = Vec::new();
-        for p in placed {
-            let key = (p.appended.topic.as_str(), p.appended.queue_id);
-            if !woken.contains(&key) {
-                woken.push(key);
-                if let Some(cq) = self.parts.queues.get(key.0, key.1) {
-                    cq.appended.notify_waiters();
-                }
-                self.parts.queues.topic_signal(key.0).notify_waiters();
+        let mut signalled: Vec<&str> = Vec::new();
+        for bq in &queues {
+            bq.cq.append(bq.first, &bq.entries);
+            bq.cq.appended.notify_waiters();
+            if !signalled.contains(&bq.cq.topic.as_str()) {
+                signalled.push(&bq.cq.topic);
+                self.parts
+                    .queues
+                    .topic_signal(&bq.cq.topic)
+                    .notify_waiters();
             }
         }
     }
