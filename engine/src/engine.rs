@@ -189,7 +189,9 @@ impl Engine {
                 _ = &mut stop => break,
                 _ = every.tick() => {
                     if let Err(e) = self.tick().await {
-                        tracing::warn!(error = %e, "background work failed; retrying");
+                        if let Some(suppressed) = crate::log_limit::allow("background-failed") {
+                            tracing::warn!(error = %e, suppressed, "background work failed; retrying");
+                        }
                     }
                 }
             }
@@ -200,7 +202,9 @@ impl Engine {
     fn flush_indexes(&self) {
         for cq in self.queues.all() {
             if let Err(e) = cq.flush() {
-                tracing::warn!(error = %e, topic = %cq.topic, queue = cq.queue_id, "consume queue flush failed; retried later");
+                if let Some(suppressed) = crate::log_limit::allow("index-flush-failed") {
+                    tracing::warn!(error = %e, topic = %cq.topic, queue = cq.queue_id, suppressed, "consume queue flush failed; retried later");
+                }
             }
         }
     }

@@ -158,7 +158,9 @@ impl Engine {
                     let msg = match self.message_at(e.log_offset) {
                         Ok(m) => m,
                         Err(err) => {
-                            tracing::error!(offset = e.log_offset, error = %err, "damaged record skipped");
+                            if let Some(suppressed) = crate::log_limit::allow("pop-damaged-record") {
+                                tracing::error!(offset = e.log_offset, error = %err, suppressed, "damaged record skipped");
+                            }
                             st.ack(offset);
                             continue;
                         }

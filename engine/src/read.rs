@@ -330,7 +330,9 @@ fn decode_checked(entry: &IndexEntry, raw: bytes::Bytes) -> Option<StoredMessage
     match record::decode(raw) {
         Ok(m) => Some(m),
         Err(e) => {
-            tracing::error!(offset = entry.log_offset, error = %e, "damaged record skipped");
+            if let Some(suppressed) = crate::log_limit::allow("read-damaged-record") {
+                tracing::error!(offset = entry.log_offset, error = %e, suppressed, "damaged record skipped");
+            }
             None
         }
     }

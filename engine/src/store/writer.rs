@@ -238,7 +238,9 @@ impl WriterCore {
                 Ok(results)
             }
             Err(e) => {
-                tracing::warn!(error = %e, "append failed; batch undone");
+                if let Some(suppressed) = crate::log_limit::allow("append-failed") {
+                    tracing::warn!(error = %e, suppressed, "append failed; batch undone");
+                }
                 Err(e)
             }
         }
