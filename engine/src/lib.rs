@@ -15,7 +15,7 @@ pub mod consume;
 mod engine;
 pub mod error;
 mod indexes;
-mod log_limit;
+pub mod log_limit;
 pub mod message;
 pub mod metadata;
 mod pop;

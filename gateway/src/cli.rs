@@ -4,6 +4,7 @@
 use crate::config::{GatewayConfig, Listen};
 use clap::{Args, Parser, Subcommand};
 use mqgate_engine::FlushMode;
+use mqgate_transport::tls::{TlsMode, TlsVersion};
 use std::path::PathBuf;
 
 /// mqgate: one broker for RocketMQ, JMS/AMQP 1.0, OpenMessaging and HTTP clients.
@@ -19,7 +20,30 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the broker with the embedded engine (no config needed).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
+    /// TLS helpers.
+    #[command(subcommand)]
+    Tls(TlsCommand),
+}
+
+/// `mqgate tls …`
+#[derive(Debug, Subcommand)]
+pub enum TlsCommand {
+    /// Write a local CA and a server certificate signed by it (`ca.crt`, `server.crt`, `server.key`).
+    SelfSigned {
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Host name or IP for the certificate (repeatable); default localhost and 127.0.0.1.
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+        /// Also write a client certificate (`client.crt`, `client.key`) for mTLS.
+        #[arg(long)]
+        client: bool,
+        /// Validity of the certificates in days.
+        #[arg(long, default_value_t = 825)]
+        days: i64,
+    },
 }
 
 /// `mqgate serve` flags.
@@ -49,6 +73,33 @@ pub struct ServeArgs {
     /// When appends are acknowledged: `async` (page cache) or `sync` (after fsync).
     #[arg(long, env = "MQGATE_FLUSH", value_parser = parse_flush)]
     pub flush: Option<FlushMode>,
+    /// TLS on every listener: `disabled`, `permissive` (TLS and plaintext on one port) or `enforcing`.
+    #[arg(long, env = "MQGATE_TLS_MODE")]
+    pub tls_mode: Option<TlsMode>,
+    /// Server certificate chain (PEM).
+    #[arg(long, env = "MQGATE_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// Server private key (PEM: PKCS#8, PKCS#1, SEC1 or encrypted PKCS#8).
+    #[arg(long, env = "MQGATE_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+    /// File holding the password of an encrypted key.
+    #[arg(long, env = "MQGATE_TLS_KEY_PASSWORD_FILE")]
+    pub tls_key_password_file: Option<PathBuf>,
+    /// Name of an environment variable holding the password of an encrypted key.
+    #[arg(long, env = "MQGATE_TLS_KEY_PASSWORD_ENV")]
+    pub tls_key_password_env: Option<String>,
+    /// CA bundle (PEM) that client certificates must chain to (turns on mTLS).
+    #[arg(long, env = "MQGATE_TLS_CLIENT_CA")]
+    pub tls_client_ca: Option<PathBuf>,
+    /// Lowest TLS version: 1.2 or 1.3.
+    #[arg(long, env = "MQGATE_TLS_MIN_VERSION")]
+    pub tls_min_version: Option<TlsVersion>,
+    /// Accept HAProxy PROXY protocol v1/v2 headers on every listener.
+    #[arg(long, env = "MQGATE_PROXY_PROTOCOL")]
+    pub proxy_protocol: bool,
+    /// Serve only each listener's own protocol (no sniffing of others).
+    #[arg(long, env = "MQGATE_NO_SNIFF")]
+    pub no_sniff: bool,
 }
 
 fn parse_flush(s: &str) -> Result<FlushMode, String> {
@@ -86,6 +137,35 @@ impl ServeArgs {
         if let Some(f) = self.flush {
             c.set_flush(f);
         }
+        // TLS flags change the settings shared by every listener (a `[listener_tls.<name>]` table still wins).
+        let t = &mut c.tls;
+        if let Some(m) = self.tls_mode {
+            t.mode = m;
+        }
+        if let Some(p) = &self.tls_cert {
+            t.cert = Some(p.clone());
+        }
+        if let Some(p) = &self.tls_key {
+            t.key = Some(p.clone());
+        }
+        if let Some(p) = &self.tls_key_password_file {
+            t.key_password_file = Some(p.clone());
+        }
+        if let Some(v) = &self.tls_key_password_env {
+            t.key_password_env = Some(v.clone());
+        }
+        if let Some(p) = &self.tls_client_ca {
+            t.client_ca = Some(p.clone());
+        }
+        if let Some(v) = self.tls_min_version {
+            t.min_version = v;
+        }
+        if self.proxy_protocol {
+            c.stack.proxy_protocol = true;
+        }
+        if self.no_sniff {
+            c.stack.sniff = false;
+        }
         Ok(c)
     }
 }
@@ -116,7 +196,9 @@ mod tests {
             "/tmp/d",
         ])
         .unwrap();
-        let Command::Serve(args) = cli.command;
+        let Command::Serve(args) = cli.command else {
+            panic!("serve")
+        };
         let c = args.resolve().unwrap();
         assert_eq!(c.listen.http, Listen::Off);
         assert_eq!(c.listen.grpc, "127.0.0.1:2".parse().unwrap());

@@ -2,7 +2,10 @@
 //! environment variables and command-line flags (in that order of precedence, flags winning).
 
 use mqgate_engine::{EngineConfig, FlushMode};
+use mqgate_transport::tls::TlsSettings;
+use mqgate_transport::StackSettings;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -81,6 +84,12 @@ pub struct GatewayConfig {
     pub advertised_address: Option<String>,
     /// Storage engine settings (`data_dir`, `flush`, `segment_size`, retention, …).
     pub engine: EngineConfig,
+    /// TLS for every listener (mode, cert, key, client CA, …).
+    pub tls: TlsSettings,
+    /// TLS for one listener, replacing `tls` there: `[listener_tls.grpc]`.
+    pub listener_tls: BTreeMap<String, TlsSettings>,
+    /// PROXY protocol and protocol sniffing, for every listener.
+    pub stack: StackSettings,
 }
 
 /// Why the configuration could not be loaded.
@@ -112,6 +121,11 @@ impl GatewayConfig {
             Listen::At(a) => a.to_string(),
             Listen::Off => "127.0.0.1:9876".into(),
         }
+    }
+
+    /// The TLS settings of listener `name`.
+    pub fn tls_for(&self, name: &str) -> &TlsSettings {
+        self.listener_tls.get(name).unwrap_or(&self.tls)
     }
 
     /// Sets the flush mode.

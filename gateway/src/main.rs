@@ -1,7 +1,7 @@
 //! The `mqgate` binary: parses the command line and runs a subcommand.
 
 use clap::Parser;
-use mqgate_gateway::cli::{Cli, Command};
+use mqgate_gateway::cli::{Cli, Command, TlsCommand};
 use mqgate_gateway::serve;
 use std::process::ExitCode;
 
@@ -14,6 +14,12 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
+        Command::Tls(TlsCommand::SelfSigned {
+            out,
+            hosts,
+            client,
+            days,
+        }) => self_signed(&out, hosts, client, days),
         Command::Serve(args) => {
             let config = match args.resolve() {
                 Ok(c) => c,
@@ -40,6 +46,32 @@ fn main() -> ExitCode {
                 }
             })
         }
+    }
+}
+
+fn self_signed(out: &std::path::Path, hosts: Vec<String>, client: bool, days: i64) -> ExitCode {
+    let mut spec = mqgate_transport::tls::selfsigned::SelfSigned {
+        client,
+        valid_days: days,
+        ..Default::default()
+    };
+    if !hosts.is_empty() {
+        spec.hosts = hosts;
+    }
+    match mqgate_transport::tls::selfsigned::write(out, &spec) {
+        Ok(()) => {
+            println!(
+                "wrote {}/ca.crt, server.crt, server.key{}",
+                out.display(),
+                if client {
+                    ", client.crt, client.key"
+                } else {
+                    ""
+                }
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.to_string()),
     }
 }
 

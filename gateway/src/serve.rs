@@ -3,7 +3,8 @@
 
 use crate::config::{GatewayConfig, Listen};
 use mqgate_engine::{Engine, EngineError};
-use mqgate_transport::{Frontend, FrontendContext};
+use mqgate_transport::tls::{TlsEndpoint, TlsMode};
+use mqgate_transport::{Frontend, FrontendContext, ListenerStack, TransportError};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +17,12 @@ pub enum ServeError {
     /// The engine could not open its data directory.
     #[error("{0}")]
     Engine(#[from] EngineError),
+    /// A listener's TLS settings are unusable.
+    #[error("{name} listener: {source}")]
+    Tls {
+        name: &'static str,
+        source: TransportError,
+    },
     /// A listener could not bind.
     #[error("cannot listen on {addr} for {name}: {source}")]
     Bind {
@@ -72,6 +79,24 @@ pub async fn start(
             tracing::info!(listener = name, %addr, "front-end not built yet; listener skipped");
             continue;
         };
+        let tls_settings = config.tls_for(name).clone();
+        let tls = match tls_settings.mode {
+            TlsMode::Disabled => None,
+            _ => {
+                let ep = TlsEndpoint::new(tls_settings.clone())
+                    .map_err(|source| ServeError::Tls { name, source })?;
+                ep.spawn_reloader();
+                Some(ep)
+            }
+        };
+        let stack = Arc::new(ListenerStack {
+            default: fe,
+            all: frontends.clone(),
+            tls,
+            mode: tls_settings.mode,
+            settings: config.stack.clone(),
+            ctx: ctx.clone(),
+        });
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind { name, addr, source })?;
@@ -79,12 +104,12 @@ pub async fn start(
             listener
                 .local_addr()
                 .map_err(|source| ServeError::Bind { name, addr, source })?;
-        tracing::info!(listener = name, addr = %local, "listening");
+        tracing::info!(listener = name, addr = %local, tls = ?tls_settings.mode, "listening");
         bound.push((name, local));
         tasks.push(tokio::spawn(accept_loop(
             listener,
-            fe,
-            ctx.clone(),
+            name,
+            stack,
             stop_rx.clone(),
         )));
     }
@@ -103,8 +128,8 @@ pub async fn start(
 
 async fn accept_loop(
     listener: TcpListener,
-    fe: Arc<dyn Frontend>,
-    ctx: Arc<FrontendContext>,
+    name: &'static str,
+    stack: Arc<ListenerStack>,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
@@ -113,11 +138,12 @@ async fn accept_loop(
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
-                    let (fe, ctx) = (fe.clone(), ctx.clone());
-                    tokio::spawn(async move { fe.serve(stream, peer, ctx).await });
+                    tokio::spawn(stack.clone().handle(stream, peer));
                 }
                 Err(e) => {
-                    tracing::warn!(listener = fe.name(), error = %e, "accept failed");
+                    if let Some(suppressed) = mqgate_engine::log_limit::allow("accept-failed") {
+                        tracing::warn!(listener = name, error = %e, suppressed, "accept failed");
+                    }
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             }

@@ -1,11 +1,11 @@
 //! The seam between the gateway and protocol front-ends. Each protocol crate implements [`Frontend`]; the
-//! gateway registers it (one line in the gateway's `frontends()`) and hands it accepted connections.
+//! gateway registers it (one line in the gateway's `frontends()`) and hands it accepted connections after the
+//! listener stack (PROXY protocol, TLS, sniffing) has run.
 
+use crate::connection::Connection;
 use async_trait::async_trait;
 use mqgate_engine::Engine;
-use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::net::TcpStream;
 
 /// What every front-end gets besides the connection.
 #[derive(Debug, Clone)]
@@ -21,8 +21,9 @@ pub struct FrontendContext {
 pub trait Frontend: Send + Sync + 'static {
     /// Short name, as used in the listener flags (`remoting`, `grpc`, `amqp`, `http`).
     fn name(&self) -> &'static str;
-    /// True when the first bytes of a connection look like this protocol (for shared ports).
+    /// True when the first bytes of a connection look like this protocol (for shared ports). Gets up to
+    /// [`crate::sniff::PROTOCOL_SNIFF_LEN`] bytes, fewer when the client sent fewer.
     fn sniff(&self, first_bytes: &[u8]) -> bool;
     /// Serves one connection until it closes. Must never panic on bad input.
-    async fn serve(&self, stream: TcpStream, peer: SocketAddr, ctx: Arc<FrontendContext>);
+    async fn serve(&self, conn: Connection, ctx: Arc<FrontendContext>);
 }

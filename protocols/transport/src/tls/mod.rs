@@ -1,0 +1,10 @@
+//! rustls TLS for every listener: settings, PEM loading (plain and encrypted keys), a hot-reloading server
+//! endpoint, and self-signed certificate generation.
+
+pub mod endpoint;
+pub mod load;
+pub mod selfsigned;
+pub mod settings;
+
+pub use endpoint::TlsEndpoint;
+pub use settings::{TlsMode, TlsSettings, TlsVersion};
