@@ -152,6 +152,19 @@ mod tests {
     }
 
     #[test]
+    fn tls_applies_to_every_listener_unless_one_has_its_own() {
+        let c: GatewayConfig = toml::from_str(
+            "[tls]\nmode = \"permissive\"\ncert = \"a.crt\"\nkey = \"a.key\"\n[listener_tls.grpc]\nmode = \"enforcing\"\nmin_version = \"1.3\"\n[stack]\nproxy_protocol = true\n",
+        )
+        .unwrap();
+        use mqgate_transport::tls::{TlsMode, TlsVersion};
+        assert_eq!(c.tls_for("remoting").mode, TlsMode::Permissive);
+        assert_eq!(c.tls_for("grpc").mode, TlsMode::Enforcing);
+        assert_eq!(c.tls_for("grpc").min_version, TlsVersion::Tls13);
+        assert!(c.stack.proxy_protocol && c.stack.sniff);
+    }
+
+    #[test]
     fn unknown_keys_are_rejected() {
         assert!(toml::from_str::<GatewayConfig>("listn = 1").is_err());
     }
