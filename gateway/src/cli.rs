@@ -24,6 +24,12 @@ pub enum Command {
     /// TLS helpers.
     #[command(subcommand)]
     Tls(TlsCommand),
+    /// Filter tools (SQL92 and JMS selectors).
+    #[command(subcommand)]
+    Filter(crate::tools::FilterCommand),
+    /// Load-generate over RocketMQ remoting; prints msgs/s, MB/s, latency percentiles and one JSON line.
+    #[cfg(feature = "remoting")]
+    Bench(crate::tools::BenchCliArgs),
 }
 
 /// `mqgate tls …`

@@ -5,11 +5,16 @@
 pub mod cli;
 pub mod config;
 pub mod serve;
+pub mod tools;
 
 use mqgate_transport::Frontend;
 use std::sync::Arc;
 
 /// Every front-end compiled into this binary. Adding a protocol adds one line here.
 pub fn frontends() -> Vec<Arc<dyn Frontend>> {
-    Vec::new()
+    #[allow(unused_mut)]
+    let mut v: Vec<Arc<dyn Frontend>> = Vec::new();
+    #[cfg(feature = "remoting")]
+    v.push(Arc::new(mqgate_remoting::RemotingFrontend::default()));
+    v
 }
