@@ -222,4 +222,3 @@ mod tests {
         assert!(e.to_string().contains("after NOT"), "{e}");
     }
 }
-

@@ -14,7 +14,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
-        Command::Filter(mqgate_gateway::tools::FilterCommand::Eval(args)) => mqgate_gateway::tools::filter_eval(args),
+        Command::Filter(mqgate_gateway::tools::FilterCommand::Eval(args)) => {
+            mqgate_gateway::tools::filter_eval(args)
+        }
         #[cfg(feature = "remoting")]
         Command::Bench(args) => mqgate_gateway::tools::bench(args),
         Command::Tls(TlsCommand::SelfSigned {

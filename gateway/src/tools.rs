@@ -48,21 +48,30 @@ pub fn filter_eval(args: FilterEvalArgs) -> ExitCode {
     };
     match args.expr {
         Some(expr) => {
-            let props = match args.props.iter().map(|p| filter_cli::parse_prop_arg(p)).collect::<Result<Vec<_>, _>>() {
+            let props = match args
+                .props
+                .iter()
+                .map(|p| filter_cli::parse_prop_arg(p))
+                .collect::<Result<Vec<_>, _>>()
+            {
                 Ok(p) => p,
                 Err(e) => {
                     eprintln!("mqgate: {e}");
                     return ExitCode::from(2);
                 }
             };
-            println!("{}", filter_cli::eval_one(dialect, args.strict, &expr, &props));
+            println!(
+                "{}",
+                filter_cli::eval_one(dialect, args.strict, &expr, &props)
+            );
             ExitCode::SUCCESS
         }
         None => {
             let stdin = std::io::stdin();
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            let res = filter_cli::eval_stream(dialect, args.strict, stdin.lock(), &mut out).and_then(|_| out.flush());
+            let res = filter_cli::eval_stream(dialect, args.strict, stdin.lock(), &mut out)
+                .and_then(|_| out.flush());
             match res {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
