@@ -123,6 +123,7 @@ async fn store(
             .get(keys::PRODUCER_GROUP)
             .unwrap_or(h.group)
             .to_string();
+        shared.registry.note_producer(&group, peer);
         engine.prepare(msg, &group).await?
     } else {
         engine.append(msg).await?

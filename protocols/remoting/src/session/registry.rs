@@ -169,6 +169,25 @@ impl Registry {
             .is_some_and(|g| g.broadcast)
     }
 
+    /// Records that `peer` produces for `group`, learned from a transactional send: a producer's periodic
+    /// heartbeat may not name this broker yet (its route was unknown at start-up), but a transaction check must
+    /// still reach it.
+    pub fn note_producer(&self, group: &str, peer: &Peer) {
+        let mut inner = self.inner.lock();
+        if inner
+            .producers
+            .get(group)
+            .is_some_and(|m| m.values().any(|p| p.id == peer.id))
+        {
+            return;
+        }
+        inner
+            .producers
+            .entry(group.to_string())
+            .or_default()
+            .insert(format!("conn-{}", peer.id), peer.clone());
+    }
+
     /// A live connection of a producer of `group`, if any.
     pub fn producer(&self, group: &str) -> Option<Peer> {
         let inner = self.inner.lock();
@@ -254,6 +273,19 @@ mod tests {
                 ..Default::default()
             }],
         }
+    }
+
+    #[test]
+    fn a_transactional_sender_is_reachable_before_its_heartbeat_and_forgotten_with_its_connection()
+    {
+        let r = Registry::default();
+        let (p, _rx) = peer(7);
+        assert!(r.producer("pg").is_none());
+        r.note_producer("pg", &p);
+        r.note_producer("pg", &p);
+        assert_eq!(r.producer("pg").map(|x| x.id), Some(7));
+        r.connection_closed(7);
+        assert!(r.producer("pg").is_none());
     }
 
     #[test]
