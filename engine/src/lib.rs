@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 mod admin;
+mod amqp_support;
 mod atomic_file;
 pub mod clock;
 pub mod config;

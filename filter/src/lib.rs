@@ -5,11 +5,13 @@
 //! engine can evaluate a stored record without building a map.
 //!
 //! The two selector dialects share one pipeline:
-//! 1. [`lexer`] turns the text into `sqlparser` tokens following the upstream (JavaCC) token rules;
-//! 2. `sqlparser`'s Pratt parser, driven by a custom `Dialect` per mode ([`dialect`]), builds an AST;
-//! 3. [`compile`] checks it the way RocketMQ / ActiveMQ do at parse time and lowers it to the crate's own
-//!    small tree ([`ir`]); `sqlparser`'s AST never reaches the hot path;
-//! 4. [`eval`] walks that tree with Java's comparison and coercion rules, allocation-free in the common case.
+//! 1. `lexer` turns the text into `sqlparser` tokens following the upstream (JavaCC) token rules;
+//! 2. `sqlparser`'s Pratt parser, driven by a custom `Dialect` per mode (`dialect`), builds an AST;
+//! 3. `compile` checks it the way RocketMQ / ActiveMQ do at parse time and lowers it to the crate's own
+//!    small tree (`ir`); `sqlparser`'s AST never reaches the hot path;
+//! 4. `eval` walks that tree with Java's comparison and coercion rules, allocation-free in the common case.
+//!
+//! See `README.md` for the dialects' exact semantics and the upstream quirks that are reproduced.
 //!
 //! Evaluation never fails: [`Filter::matches`] is true only when the expression is TRUE; FALSE, unknown
 //! (SQL NULL) and evaluation errors (what upstream reports as an exception) all mean "not delivered".

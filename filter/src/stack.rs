@@ -38,7 +38,7 @@ impl StackBudget {
     /// [`StackBudget::run`] at every 8th level of a recursion whose frames are small (a few hundred
     /// bytes), which the red zone covers many times over; the levels in between run directly.
     pub fn run_every<R>(&self, depth: usize, f: impl FnOnce() -> R) -> R {
-        if depth % 8 == 0 {
+        if depth & 7 == 0 {
             self.run(f)
         } else {
             f()

@@ -167,6 +167,25 @@ proptest! {
     }
 
     #[test]
+    fn property_literal_fast_path_agrees_with_the_general_path(
+        value in prop_oneof![Just("5".to_owned()), Just("-0".to_owned()), Just("2.5".to_owned()), Just("x".to_owned()), "[0-9.eE+-]{0,5}"],
+        literal in prop_oneof![Just("5"), Just("5.0"), Just("2147483648"), Just("-1.5E3"), Just("'5'")],
+        op in prop_oneof![Just(("=", "=")), Just(("<>", "<>")), Just((">", "<")), Just((">=", "<=")), Just(("<", ">"))],
+    ) {
+        // `p OP literal` takes the specialised node, `literal REVERSED-OP p` the general one.
+        let props = HashMap::from([("p".to_owned(), value)]);
+        for dialect in [Dialect::Sql92, Dialect::Jms] {
+            let fast = format!("p {} {literal}", op.0);
+            let general = format!("{literal} {} p", op.1);
+            let (Ok(a), Ok(b)) = (
+                compile(dialect, &fast, &CompileOptions::default()),
+                compile(dialect, &general, &CompileOptions::default()),
+            ) else { continue };
+            prop_assert_eq!(a.evaluate(&props), b.evaluate(&props), "{} vs {}", fast, general);
+        }
+    }
+
+    #[test]
     fn de_morgan_holds_in_three_valued_logic(
         props in small_props(),
         x in prop_oneof![Just("a = 'x'"), Just("b IS NULL"), Just("a <> b"), Just("b IN ('5', 'x')")],

@@ -30,6 +30,10 @@ pub enum Command {
     /// Load-generate over RocketMQ remoting; prints msgs/s, MB/s, latency percentiles and one JSON line.
     #[cfg(feature = "remoting")]
     Bench(crate::tools::BenchCliArgs),
+    /// AMQP 0-9-1 bridges of a running server: list, add, remove.
+    #[cfg(feature = "amqp-bridge")]
+    #[command(subcommand)]
+    Bridge(crate::bridge_cmd::BridgeCommand),
 }
 
 /// `mqgate tls …`

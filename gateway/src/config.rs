@@ -90,6 +90,12 @@ pub struct GatewayConfig {
     pub listener_tls: BTreeMap<String, TlsSettings>,
     /// PROXY protocol and protocol sniffing, for every listener.
     pub stack: StackSettings,
+    /// AMQP 0-9-1 bridges (`[[bridge]]`), started after the engine opens.
+    #[cfg(feature = "amqp-bridge")]
+    pub bridge: Vec<mqgate_amqp_bridge::BridgeConfig>,
+    /// AMQP 0-9-1 bridges: this binary was built without them; any listed are ignored with a warning.
+    #[cfg(not(feature = "amqp-bridge"))]
+    pub bridge: Vec<toml::Value>,
 }
 
 /// Why the configuration could not be loaded.

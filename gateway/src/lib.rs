@@ -2,6 +2,8 @@
 //! admin subcommands. The binary in `main.rs` is a thin shell over this library.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "amqp-bridge")]
+pub mod bridge_cmd;
 pub mod cli;
 pub mod config;
 pub mod serve;
@@ -11,10 +13,16 @@ use mqgate_transport::Frontend;
 use std::sync::Arc;
 
 /// Every front-end compiled into this binary. Adding a protocol adds one line here.
+#[allow(unused_mut, clippy::vec_init_then_push)] // each push sits behind its own cargo feature
 pub fn frontends() -> Vec<Arc<dyn Frontend>> {
-    #[allow(unused_mut)]
     let mut v: Vec<Arc<dyn Frontend>> = Vec::new();
     #[cfg(feature = "remoting")]
     v.push(Arc::new(mqgate_remoting::RemotingFrontend::default()));
+    #[cfg(feature = "grpc")]
+    v.push(Arc::new(mqgate_grpc::GrpcFrontend::default()));
+    #[cfg(feature = "amqp")]
+    v.push(Arc::new(mqgate_amqp::AmqpFrontend::default()));
+    #[cfg(feature = "http")]
+    v.push(Arc::new(mqgate_openmessaging::HttpFrontend::default()));
     v
 }

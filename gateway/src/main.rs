@@ -19,6 +19,8 @@ fn main() -> ExitCode {
         }
         #[cfg(feature = "remoting")]
         Command::Bench(args) => mqgate_gateway::tools::bench(args),
+        #[cfg(feature = "amqp-bridge")]
+        Command::Bridge(cmd) => mqgate_gateway::bridge_cmd::run(cmd),
         Command::Tls(TlsCommand::SelfSigned {
             out,
             hosts,

@@ -23,6 +23,9 @@ pub enum ServeError {
         name: &'static str,
         source: TransportError,
     },
+    /// A bridge is misconfigured or its admin socket cannot be created.
+    #[error("bridges: {0}")]
+    Bridge(String),
     /// A listener could not bind.
     #[error("cannot listen on {addr} for {name}: {source}")]
     Bind {
@@ -40,6 +43,9 @@ pub struct Server {
     pub bound: Vec<(&'static str, SocketAddr)>,
     stop: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// The AMQP 0-9-1 bridges.
+    #[cfg(feature = "amqp-bridge")]
+    pub bridges: Arc<mqgate_amqp_bridge::BridgeManager>,
 }
 
 /// Opens the engine and starts listeners and background work.
@@ -117,12 +123,31 @@ pub async fn start(
     tasks.push(tokio::spawn(engine.clone().run_background(async move {
         let _ = bg_stop.wait_for(|s| *s).await;
     })));
+    #[cfg(feature = "amqp-bridge")]
+    let bridges = {
+        let dir = &config.engine.data_dir;
+        let mgr =
+            mqgate_amqp_bridge::BridgeManager::start(engine.clone(), config.bridge.clone(), dir)
+                .map_err(ServeError::Bridge)?;
+        // Without the admin socket (a data dir path too long for a Unix socket, say) bridges still run.
+        match mqgate_amqp_bridge::admin::serve(mgr.clone(), dir, stop_rx.clone()).await {
+            Ok(admin) => tasks.push(admin),
+            Err(e) => tracing::warn!(error = %e, "`mqgate bridge` commands are unavailable"),
+        }
+        mgr
+    };
+    #[cfg(not(feature = "amqp-bridge"))]
+    if !config.bridge.is_empty() {
+        tracing::warn!("[[bridge]] entries ignored: built without the amqp-bridge feature");
+    }
     tracing::info!(data_dir = %config.engine.data_dir.display(), advertised = %advertised, flush = ?config.engine.flush, "mqgate started");
     Ok(Server {
         engine,
         bound,
         stop,
         tasks,
+        #[cfg(feature = "amqp-bridge")]
+        bridges,
     })
 }
 
@@ -154,6 +179,8 @@ async fn accept_loop(
 impl Server {
     /// Stops listeners and background work, then flushes the log and persists offsets; bounded by 5 s.
     pub async fn shutdown(self) -> Result<(), ServeError> {
+        #[cfg(feature = "amqp-bridge")]
+        self.bridges.shutdown().await;
         let _ = self.stop.send(true);
         for t in self.tasks {
             let _ = tokio::time::timeout(Duration::from_secs(2), t).await;

@@ -182,6 +182,12 @@ impl PopStore {
         Some(f(st))
     }
 
+    /// Forgets every queue state of `group` (a deleted subscription).
+    pub fn remove_group(&self, group: &str) {
+        self.map.lock().retain(|(g, _, _), _| g != group);
+        self.dirty.store(true, Ordering::Release);
+    }
+
     /// Earliest in-flight deadline among `topic`'s queues for `group`.
     pub fn next_deadline(&self, group: &str, topic: &str) -> Option<i64> {
         self.map

@@ -10,6 +10,7 @@
 
 mod checks;
 mod literal;
+mod predicates;
 
 use std::collections::HashSet;
 use std::mem;
@@ -17,16 +18,11 @@ use std::mem;
 use sqlparser::ast::{BinaryOperator, Expr, Ident, UnaryOperator, Value};
 
 use crate::error::FilterError;
-use crate::eval::compare_constants;
 use crate::filter::Dialect;
-use crate::ir::{
-    ArithOp, Between, Cond, Constant, InList, JmsHeader, LikeMatch, Operand, OrderOp, Prop,
-    PropLiteral, StrSet, TextKind, TextMatch, Truth,
-};
-use crate::like::LikePattern;
+use crate::ir::{ArithOp, Cond, Constant, JmsHeader, Operand, OrderOp, Prop, PropLiteral, Truth};
 use crate::options::Limits;
 use crate::stack::StackBudget;
-use checks::{kind, peel, peel_mut, position, ConstKind, Kind};
+use checks::{kind, peel, peel_mut, position, Kind};
 
 /// A compiled selector and the distinct property names it reads, in first-use order.
 pub(crate) struct Compiled {
@@ -144,7 +140,7 @@ impl Compiler<'_> {
                 checks::equal_operand(right)?;
                 checks::equal_operands_compatible(left, right)?;
                 let negated = *op == BinaryOperator::NotEq;
-                let equal = Cond::Equal(self.pair(left, right, depth)?);
+                let equal = specialise(None, self.pair(left, right, depth)?);
                 Ok(if negated {
                     Cond::Not(Box::new(equal))
                 } else {
@@ -223,10 +219,10 @@ impl Compiler<'_> {
         left: &mut Expr,
         right: &mut Expr,
         depth: usize,
-    ) -> Result<Box<[Operand; 2]>, FilterError> {
+    ) -> Result<[Operand; 2], FilterError> {
         let left = self.operand(left, depth + 1)?;
         let right = self.operand(right, depth + 1)?;
-        Ok(Box::new([left, right]))
+        Ok([left, right])
     }
 
     fn is_null(
@@ -237,167 +233,6 @@ impl Compiler<'_> {
     ) -> Result<Cond, FilterError> {
         let value = Box::new(self.operand(inner, depth + 1)?);
         Ok(Cond::IsNull { value, negated })
-    }
-
-    fn between(
-        &mut self,
-        value: &mut Expr,
-        negated: bool,
-        low: &mut Expr,
-        high: &mut Expr,
-        depth: usize,
-    ) -> Result<Cond, FilterError> {
-        if self.dialect == Dialect::Sql92 && !negated {
-            self.check_between_constants(low, high)?;
-        }
-        checks::less_than_operand(value)?;
-        checks::less_than_operand(low)?;
-        checks::less_than_operand(high)?;
-        let value = self.operand(value, depth + 1)?;
-        let low = self.operand(low, depth + 1)?;
-        let high = self.operand(high, depth + 1)?;
-        Ok(Cond::Between(Box::new(Between {
-            value,
-            low,
-            high,
-            negated,
-        })))
-    }
-
-    /// RocketMQ's `createBetween`: constant bounds must be non-null and in order.
-    fn check_between_constants(&mut self, low: &Expr, high: &Expr) -> Result<(), FilterError> {
-        let (Kind::Constant(lk), Kind::Constant(hk)) = (kind(low), kind(high)) else {
-            return Ok(());
-        };
-        if lk == ConstKind::Null || hk == ConstKind::Null {
-            return Err(FilterError::invalid(
-                position(low),
-                "BETWEEN bounds cannot be NULL",
-            ));
-        }
-        let low_value = self.constant(&mut peel(low).clone())?;
-        let high_value = self.constant(&mut peel(high).clone())?;
-        match compare_constants(&high_value, &low_value) {
-            Some(ordering) if ordering.is_lt() => Err(FilterError::invalid(
-                position(low),
-                "the lower BETWEEN bound is greater than the upper bound",
-            )),
-            Some(_) => Ok(()),
-            None => Err(FilterError::invalid(
-                position(low),
-                "the BETWEEN bounds cannot be compared",
-            )),
-        }
-    }
-
-    fn in_list(
-        &mut self,
-        value: &mut Expr,
-        list: &mut [Expr],
-        negated: bool,
-    ) -> Result<Cond, FilterError> {
-        let at = position(value);
-        let max = self.limits.max_in_list;
-        if list.len() > max {
-            return Err(FilterError::InListTooLong {
-                at,
-                len: list.len(),
-                max,
-            });
-        }
-        let prop = match peel_mut(value) {
-            Expr::Identifier(ident) => self.prop(ident),
-            _ => {
-                return Err(FilterError::invalid(
-                    at,
-                    "the left side of IN must be a property name",
-                ))
-            }
-        };
-        let mut items = Vec::with_capacity(list.len());
-        for item in list.iter_mut() {
-            items.push(string_literal(
-                item,
-                "expected a string literal in the IN list",
-            )?);
-        }
-        Ok(Cond::In(Box::new(InList {
-            prop,
-            set: StrSet::new(items),
-            negated,
-        })))
-    }
-
-    fn text_match(
-        &mut self,
-        name: &str,
-        left: &mut Expr,
-        right: &mut Expr,
-        depth: usize,
-    ) -> Result<Cond, FilterError> {
-        let (negated, op) = match name.strip_prefix("NOT ") {
-            Some(op) => (true, op),
-            None => (false, name),
-        };
-        let kind = match op {
-            "CONTAINS" => TextKind::Contains,
-            "STARTSWITH" => TextKind::StartsWith,
-            "ENDSWITH" => TextKind::EndsWith,
-            _ => {
-                return Err(FilterError::syntax(
-                    position(left),
-                    format!("unknown operator {name}"),
-                ))
-            }
-        };
-        let needle = string_literal(right, &format!("expected a string literal after {name}"))?;
-        let value = self.operand(left, depth + 1)?;
-        Ok(Cond::Text(Box::new(TextMatch {
-            value,
-            kind,
-            needle,
-            negated,
-        })))
-    }
-
-    fn like(
-        &mut self,
-        value: &mut Expr,
-        negated: bool,
-        pattern: &mut Expr,
-        escape: Option<&mut Value>,
-        depth: usize,
-    ) -> Result<Cond, FilterError> {
-        let at = position(pattern);
-        let pattern = string_literal(pattern, "expected a string literal after LIKE")?;
-        let escape = match escape {
-            None => None,
-            Some(Value::SingleQuotedString(s)) => {
-                let mut chars = s.chars();
-                match (chars.next(), chars.next()) {
-                    (Some(c), None) if c.len_utf16() == 1 => Some(c),
-                    _ => {
-                        return Err(FilterError::invalid(
-                            at,
-                            format!("the ESCAPE string must be exactly one character, not '{s}'"),
-                        ))
-                    }
-                }
-            }
-            Some(_) => {
-                return Err(FilterError::syntax(
-                    at,
-                    "expected a string literal after ESCAPE",
-                ))
-            }
-        };
-        let value = self.operand(value, depth + 1)?;
-        let pattern = LikePattern::new(&pattern, escape);
-        Ok(Cond::Like(Box::new(LikeMatch {
-            value,
-            pattern,
-            negated,
-        })))
     }
 
     /// A value-producing node.
@@ -420,7 +255,7 @@ impl Compiler<'_> {
                     let Some(op) = arith_op(op) else {
                         return Err(unsupported(left));
                     };
-                    Ok(Operand::Arith(op, self.pair(left, right, depth)?))
+                    Ok(Operand::Arith(op, Box::new(self.pair(left, right, depth)?)))
                 }
                 other => Err(unsupported(other)),
             }
@@ -465,8 +300,8 @@ impl Compiler<'_> {
 }
 
 /// `Equal` / `Order`, or the dedicated node when the operands are a property and a non-null literal.
-fn specialise(order: Option<OrderOp>, pair: Box<[Operand; 2]>) -> Cond {
-    match *pair {
+fn specialise(order: Option<OrderOp>, pair: [Operand; 2]) -> Cond {
+    match pair {
         [Operand::Prop(prop), Operand::Const(literal)] if literal != Constant::Null => {
             Cond::PropLiteral(Box::new(PropLiteral {
                 prop,
@@ -507,7 +342,7 @@ fn arith_op(op: &BinaryOperator) -> Option<ArithOp> {
 
 /// The text of a string literal token (not parenthesised, not negated), as the grammar requires after
 /// CONTAINS, LIKE and in IN lists.
-fn string_literal(e: &mut Expr, message: &str) -> Result<Box<str>, FilterError> {
+pub(super) fn string_literal(e: &mut Expr, message: &str) -> Result<Box<str>, FilterError> {
     if let Expr::Value(v) = e {
         if let Value::SingleQuotedString(s) = &mut v.value {
             return Ok(mem::take(s).into_boxed_str());
