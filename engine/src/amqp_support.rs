@@ -13,7 +13,6 @@ use crate::error::{EngineError, Result};
 use crate::message::StoredMessage;
 use crate::pop::{Delivery, ReceiveRequest};
 use crate::read::MessageFilter;
-use std::time::Duration;
 
 /// Index entries scanned per queue per shared receive, counted from the group's acknowledged floor.
 const SHARED_SCAN: usize = 4096;
@@ -23,27 +22,13 @@ impl Engine {
     /// (never acknowledged on its behalf), and redeliveries come in queue order with fresh messages.
     /// Scans at most 4096 entries past the group's acknowledged floor per queue and call.
     pub async fn receive_shared(&self, req: ReceiveRequest<'_>) -> Result<Vec<Delivery>> {
-        let deadline = tokio::time::Instant::now() + req.wait;
-        let signal = self.queues.topic_signal(req.topic);
-        loop {
-            let notified = signal.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            let got = self.receive_shared_once(&req).await?;
-            let now_instant = tokio::time::Instant::now();
-            if !got.is_empty() || now_instant >= deadline {
-                return Ok(got);
-            }
-            let mut wake = deadline;
-            if let Some(next) = self.pop.next_deadline(req.group, req.topic) {
-                let in_ms = (next - self.clock.now_ms()).max(1) as u64;
-                wake = wake.min(now_instant + Duration::from_millis(in_ms));
-            }
-            let _ = tokio::time::timeout_at(wake, notified).await;
-        }
+        self.receive_waiting(req, true).await
     }
 
-    async fn receive_shared_once(&self, req: &ReceiveRequest<'_>) -> Result<Vec<Delivery>> {
+    pub(crate) async fn receive_shared_once(
+        &self,
+        req: &ReceiveRequest<'_>,
+    ) -> Result<Vec<Delivery>> {
         if !self.readable(req.topic) {
             return Err(EngineError::NoPermission(format!(
                 "topic {} is not readable",

@@ -48,13 +48,27 @@ const SCAN_PER_QUEUE: usize = 512;
 impl Engine {
     /// Receives up to `max_messages`, waiting up to `wait` when none is ready.
     pub async fn receive(&self, req: ReceiveRequest<'_>) -> Result<Vec<Delivery>> {
+        self.receive_waiting(req, false).await
+    }
+
+    /// The long-poll loop shared by [`Engine::receive`] and `receive_shared` (which leaves filtered-out
+    /// messages for other consumers instead of acknowledging them).
+    pub(crate) async fn receive_waiting(
+        &self,
+        req: ReceiveRequest<'_>,
+        keep_filtered: bool,
+    ) -> Result<Vec<Delivery>> {
         let deadline = tokio::time::Instant::now() + req.wait;
         let signal = self.queues.topic_signal(req.topic);
         loop {
             let notified = signal.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let got = self.receive_once(&req).await?;
+            let got = if keep_filtered {
+                self.receive_shared_once(&req).await?
+            } else {
+                self.receive_once(&req).await?
+            };
             let now_instant = tokio::time::Instant::now();
             if !got.is_empty() || now_instant >= deadline {
                 return Ok(got);
