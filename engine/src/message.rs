@@ -48,6 +48,74 @@ pub mod keys {
     /// Names and types of properties that arrived typed (AMQP, JMS): `name:type,name:type`, where type is one of
     /// `bool byte short int long float double`. Properties not listed are strings. RocketMQ clients see strings.
     pub const PROPERTY_TYPES: &str = "__MQG_TYPES";
+
+    /// RocketMQ's system property names (its `MessageConst` set, as clients and brokers write them): never
+    /// application properties for a JMS or AMQP consumer, and renamed when an application header uses one.
+    pub const ROCKETMQ_SYSTEM: &[&str] = &[
+        "KEYS",
+        "TAGS",
+        "WAIT",
+        "DELAY",
+        "RETRY_TOPIC",
+        "REAL_TOPIC",
+        "REAL_QID",
+        "TRAN_MSG",
+        "PGROUP",
+        "MIN_OFFSET",
+        "MAX_OFFSET",
+        "BUYER_ID",
+        "ORIGIN_MESSAGE_ID",
+        "TRANSFER_FLAG",
+        "CORRECTION_FLAG",
+        "MQ2_FLAG",
+        "RECONSUME_TIME",
+        "MSG_REGION",
+        "TRACE_ON",
+        "UNIQ_KEY",
+        "MAX_RECONSUME_TIMES",
+        "CONSUME_START_TIME",
+        "POP_CK",
+        "POP_CK_OFFSET",
+        "1ST_POP_TIME",
+        "TRAN_PREPARED_QUEUE_OFFSET",
+        "DUP_INFO",
+        "EXTEND_UNIQ_INFO",
+        "INSTANCE_ID",
+        "CORRELATION_ID",
+        "REPLY_TO_CLIENT",
+        "TTL",
+        "ARRIVE_TIME",
+        "PUSH_REPLY_TIME",
+        "CLUSTER",
+        "MSG_TYPE",
+        "INNER_MULTI_QUEUE_OFFSET",
+        "INNER_MULTI_DISPATCH",
+        "INNER_NUM",
+        "INNER_BASE",
+        "TIMER_DELIVER_MS",
+        "TIMER_DELAY_SEC",
+        "TIMER_DELAY_MS",
+        "TIMER_OUT_MS",
+        "TIMER_ENQUEUE_MS",
+        "TIMER_DEQUEUE_MS",
+        "TIMER_ROLL_TIMES",
+        "TIMER_DEL_UNIQKEY",
+        "BORN_HOST",
+        "DLQ_ORIGIN_TOPIC",
+        "DLQ_ORIGIN_MESSAGE_ID",
+        "__SHARDINGKEY",
+        "__transactionId__",
+        "TRACE_CONTEXT",
+        "SHARDING_KEY",
+    ];
+
+    /// The type recorded for property `name` in a [`PROPERTY_TYPES`] value (`name:type,name:type`), if any.
+    pub fn property_type<'a>(types: &'a str, name: &str) -> Option<&'a str> {
+        types.split(',').find_map(|pair| {
+            let (n, t) = pair.rsplit_once(':')?;
+            (n == name).then_some(t)
+        })
+    }
 }
 
 /// RocketMQ's string property map, in insertion order (small; linear lookup beats hashing here).

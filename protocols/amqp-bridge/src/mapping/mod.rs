@@ -51,51 +51,9 @@ pub mod names {
     pub const DLQ_REASON: &str = "BRIDGE_DLQ_REASON";
 }
 
-/// RocketMQ system property names; a header with one of these names is stored under [`names::HEADER_PREFIX`].
-const ROCKETMQ_SYSTEM: &[&str] = &[
-    "KEYS",
-    "TAGS",
-    "WAIT",
-    "DELAY",
-    "RETRY_TOPIC",
-    "REAL_TOPIC",
-    "REAL_QID",
-    "TRAN_MSG",
-    "PGROUP",
-    "MIN_OFFSET",
-    "MAX_OFFSET",
-    "BUYER_ID",
-    "ORIGIN_MESSAGE_ID",
-    "TRANSFER_FLAG",
-    "CORRECTION_FLAG",
-    "MQ2_FLAG",
-    "RECONSUME_TIME",
-    "MSG_REGION",
-    "TRACE_ON",
-    "UNIQ_KEY",
-    "MAX_RECONSUME_TIMES",
-    "CONSUME_START_TIME",
-    "POP_CK",
-    "POP_CK_OFFSET",
-    "1ST_POP_TIME",
-    "TRAN_PREPARED_QUEUE_OFFSET",
-    "DUP_INFO",
-    "EXTEND_UNIQ_INFO",
-    "INSTANCE_ID",
-    "CORRELATION_ID",
-    "REPLY_TO_CLIENT",
-    "TTL",
-    "ARRIVE_TIME",
-    "PUSH_REPLY_TIME",
-    "CLUSTER",
-    "MSG_TYPE",
-    "BORN_HOST",
-    "DLQ_ORIGIN_TOPIC",
-    "DLQ_ORIGIN_MESSAGE_ID",
-    "TRACE_CONTEXT",
-    "SHARDING_KEY",
-    "BRIDGE_DLQ_REASON",
-];
+/// Names the bridge itself writes; reserved beside RocketMQ's system names. A header with a reserved name is
+/// stored under [`names::HEADER_PREFIX`].
+const BRIDGE_OWN: &[&str] = &[names::DLQ_REASON];
 
 /// True for names the engine, RocketMQ or the AMQP mappings own (never application properties).
 pub fn is_reserved(name: &str) -> bool {
@@ -103,13 +61,11 @@ pub fn is_reserved(name: &str) -> bool {
         || name.starts_with("AMQP_")
         || name.starts_with("TIMER_")
         || name.starts_with("INNER_")
-        || ROCKETMQ_SYSTEM.contains(&name)
+        || mqgate_engine::keys::ROCKETMQ_SYSTEM.contains(&name)
+        || BRIDGE_OWN.contains(&name)
 }
 
 /// The type recorded for `name` in a `__MQG_TYPES` value.
 pub fn type_of<'a>(types: &'a str, name: &str) -> Option<&'a str> {
-    types.split(',').find_map(|pair| {
-        let (n, t) = pair.rsplit_once(':')?;
-        (n == name).then_some(t)
-    })
+    mqgate_engine::keys::property_type(types, name)
 }

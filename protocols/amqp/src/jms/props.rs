@@ -39,76 +39,16 @@ pub const ANNOTATIONS: &str = "AMQP_ANNOTATIONS";
 /// Id of the connection that published the message (JMS no-local).
 pub const CONNECTION: &str = "AMQP_CONNECTION";
 
-/// RocketMQ system properties a JMS consumer does not see as application properties.
-const ROCKETMQ_SYSTEM: &[&str] = &[
-    "KEYS",
-    "TAGS",
-    "WAIT",
-    "DELAY",
-    "RETRY_TOPIC",
-    "REAL_TOPIC",
-    "REAL_QID",
-    "TRAN_MSG",
-    "PGROUP",
-    "MIN_OFFSET",
-    "MAX_OFFSET",
-    "BUYER_ID",
-    "ORIGIN_MESSAGE_ID",
-    "TRANSFER_FLAG",
-    "CORRECTION_FLAG",
-    "MQ2_FLAG",
-    "RECONSUME_TIME",
-    "MSG_REGION",
-    "TRACE_ON",
-    "UNIQ_KEY",
-    "MAX_RECONSUME_TIMES",
-    "CONSUME_START_TIME",
-    "POP_CK",
-    "POP_CK_OFFSET",
-    "1ST_POP_TIME",
-    "TRAN_PREPARED_QUEUE_OFFSET",
-    "DUP_INFO",
-    "EXTEND_UNIQ_INFO",
-    "INSTANCE_ID",
-    "CORRELATION_ID",
-    "REPLY_TO_CLIENT",
-    "TTL",
-    "ARRIVE_TIME",
-    "PUSH_REPLY_TIME",
-    "CLUSTER",
-    "MSG_TYPE",
-    "INNER_MULTI_QUEUE_OFFSET",
-    "INNER_MULTI_DISPATCH",
-    "INNER_NUM",
-    "INNER_BASE",
-    "TIMER_DELIVER_MS",
-    "TIMER_DELAY_SEC",
-    "TIMER_DELAY_MS",
-    "TIMER_OUT_MS",
-    "TIMER_ENQUEUE_MS",
-    "TIMER_DEQUEUE_MS",
-    "TIMER_ROLL_TIMES",
-    "TIMER_DEL_UNIQKEY",
-    "BORN_HOST",
-    "DLQ_ORIGIN_TOPIC",
-    "DLQ_ORIGIN_MESSAGE_ID",
-    "__SHARDINGKEY",
-    "__transactionId__",
-    "TRACE_CONTEXT",
-    "SHARDING_KEY",
-];
-
 /// True for properties that are engine or AMQP bookkeeping rather than application properties.
 pub fn is_reserved(name: &str) -> bool {
-    name.starts_with("AMQP_") || name.starts_with("__") || ROCKETMQ_SYSTEM.contains(&name)
+    name.starts_with("AMQP_")
+        || name.starts_with("__")
+        || mqgate_engine::keys::ROCKETMQ_SYSTEM.contains(&name)
 }
 
 /// The type recorded for `name` in a `__MQG_TYPES` value, if any.
 pub fn type_of<'a>(types: &'a str, name: &str) -> Option<&'a str> {
-    types.split(',').find_map(|pair| {
-        let (n, t) = pair.split_once(':')?;
-        (n == name).then_some(t)
-    })
+    mqgate_engine::keys::property_type(types, name)
 }
 
 /// An application-property value as (string form, type name); `None` for values with no JMS meaning.
