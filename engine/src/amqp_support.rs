@@ -6,8 +6,6 @@
 //! - [`Engine::forget_group`]: remove a subscription's group and all its pop state;
 //! - [`Engine::browse`]: read a queue's unacknowledged messages without taking them (JMS `QueueBrowser`).
 
-use crate::consume::pop_state::{Inflight, PopQueueState};
-use crate::consume::receipt::ReceiptHandle;
 use crate::engine::Engine;
 use crate::error::{EngineError, Result};
 use crate::message::StoredMessage;
@@ -86,7 +84,7 @@ impl Engine {
                     if req.filter.is_some_and(|f| !f.accepts(&msg)) {
                         continue;
                     }
-                    out.push(self.deliver_shared(st, msg, offset, attempt + 1, now, req.invisible_ms));
+                    out.push(self.deliver(st, msg, offset, attempt + 1, now, req.invisible_ms, false));
                 }
             });
         }
@@ -96,43 +94,6 @@ impl Engine {
             }
         }
         Ok(out)
-    }
-
-    fn deliver_shared(
-        &self,
-        st: &mut PopQueueState,
-        message: StoredMessage,
-        offset: i64,
-        attempt: u32,
-        now: i64,
-        invisible_ms: i64,
-    ) -> Delivery {
-        let deadline = now + invisible_ms.max(0);
-        st.deliver(
-            offset,
-            Inflight {
-                deadline,
-                attempt,
-                pop_time: now,
-                log_offset: message.commit_log_offset,
-                message_group: None,
-            },
-        );
-        let handle = ReceiptHandle {
-            topic: message.topic.clone(),
-            queue_id: message.queue_id,
-            queue_offset: offset,
-            log_offset: message.commit_log_offset,
-            pop_time: now,
-            deadline,
-            attempt,
-        };
-        Delivery {
-            receipt_handle: handle.encode(&self.secret),
-            attempt,
-            invisible_until: deadline,
-            message,
-        }
     }
 
     /// Makes a delivery visible again now without counting it as an attempt (the consumer never processed

@@ -205,7 +205,7 @@ impl Engine {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn deliver(
+    pub(crate) fn deliver(
         &self,
         st: &mut crate::consume::pop_state::PopQueueState,
         message: StoredMessage,
