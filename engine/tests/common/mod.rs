@@ -14,6 +14,8 @@ pub fn config(dir: &Path) -> EngineConfig {
         segment_size: 1 << 20,
         max_message_size: 64 << 10,
         default_queue_count: 4,
+        // Retention by disk usage would depend on how full the host's disk is; tests pin age-based retention.
+        disk_usage_watermark: 1.0,
         ..EngineConfig::default()
     }
 }
