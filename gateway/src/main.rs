@@ -5,6 +5,11 @@ use mqgate_gateway::cli::{Cli, Command, TlsCommand};
 use mqgate_gateway::serve;
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc malloc: the broker allocates small, short-lived buffers per request, and glibc's
+/// malloc/free/consolidate took about 14 % of CPU on the remoting send path (perf, 4×64 × 1 KB).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()

@@ -5,80 +5,200 @@
 use super::command::{Command, SerializeType};
 use crate::error::CodecError;
 use bytes::Bytes;
-use serde::Serialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::fmt;
 
-/// Parses a JSON header.
+/// Parses a JSON header straight into a [`Command`] (no intermediate `serde_json::Value`: this runs once per
+/// request and was a tenth of the broker's CPU on the send path when it built a `Value` tree first).
 pub fn decode(header: &[u8]) -> Result<Command, CodecError> {
-    let value: Value =
+    let raw: RawHeader =
         serde_json::from_slice(header).map_err(|e| CodecError::BadJsonHeader(e.to_string()))?;
-    let Value::Object(map) = value else {
-        return Err(CodecError::BadJsonHeader(
-            "the header is not an object".into(),
-        ));
-    };
-    let int = |key: &str| -> Result<Option<i32>, CodecError> {
-        match map.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => as_i32(v)
-                .map(Some)
-                .ok_or_else(|| CodecError::BadJsonHeader(format!("{key} is not an int32"))),
-        }
-    };
-    let code = int("code")?.ok_or_else(|| CodecError::BadJsonHeader("no code".into()))?;
-    let language = match map.get("language") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => "OTHER".to_string(),
-    };
-    let remark = match map.get("remark") {
-        Some(Value::String(s)) => Some(s.clone()),
-        _ => None,
-    };
-    let mut ext_fields = HashMap::new();
-    match map.get("extFields") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(fields)) => {
-            ext_fields.reserve(fields.len());
-            for (k, v) in fields {
-                let s = match v {
-                    Value::Null => continue,
-                    Value::String(s) => s.clone(),
-                    Value::Bool(b) => b.to_string(),
-                    Value::Number(n) => n.to_string(),
-                    other => other.to_string(),
-                };
-                ext_fields.insert(k.clone(), s);
-            }
-        }
-        Some(_) => {
-            return Err(CodecError::BadJsonHeader(
-                "extFields is not an object".into(),
-            ))
-        }
-    }
     Ok(Command {
-        code,
-        language,
-        version: int("version")?.unwrap_or(0),
-        opaque: int("opaque")?.unwrap_or(0),
-        flag: int("flag")?.unwrap_or(0),
-        remark,
-        ext_fields,
+        code: raw
+            .code
+            .ok_or_else(|| CodecError::BadJsonHeader("no code".into()))?,
+        language: raw.language.unwrap_or_else(|| "OTHER".to_string()),
+        version: raw.version.unwrap_or(0),
+        opaque: raw.opaque.unwrap_or(0),
+        flag: raw.flag.unwrap_or(0),
+        remark: raw.remark,
+        ext_fields: raw.ext_fields,
         body: Bytes::new(),
         serialize_type: SerializeType::Json,
     })
 }
 
-fn as_i32(v: &Value) -> Option<i32> {
-    match v {
-        Value::Number(n) => n
-            .as_i64()
-            .and_then(|x| i32::try_from(x).ok())
-            .or_else(|| n.as_u64().and_then(|x| i32::try_from(x).ok())),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
+/// The top-level keys mqgate reads; every other key is skipped.
+enum Key {
+    Code,
+    Language,
+    Version,
+    Opaque,
+    Flag,
+    Remark,
+    ExtFields,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a header key")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
+                Ok(match s {
+                    "code" => Key::Code,
+                    "language" => Key::Language,
+                    "version" => Key::Version,
+                    "opaque" => Key::Opaque,
+                    "flag" => Key::Flag,
+                    "remark" => Key::Remark,
+                    "extFields" => Key::ExtFields,
+                    _ => Key::Other,
+                })
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// The header as decoded; `None` where the key was absent or null.
+#[derive(Default)]
+struct RawHeader {
+    code: Option<i32>,
+    language: Option<String>,
+    version: Option<i32>,
+    opaque: Option<i32>,
+    flag: Option<i32>,
+    remark: Option<String>,
+    ext_fields: HashMap<String, String>,
+}
+
+impl<'de> Deserialize<'de> for RawHeader {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawHeader;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("the header is not an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawHeader, A::Error> {
+                let mut h = RawHeader::default();
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::Code => h.code = map.next_value::<Int>()?.0,
+                        Key::Version => h.version = map.next_value::<Int>()?.0,
+                        Key::Opaque => h.opaque = map.next_value::<Int>()?.0,
+                        Key::Flag => h.flag = map.next_value::<Int>()?.0,
+                        // `language` may be a name or an ordinal; anything else means "OTHER".
+                        Key::Language => {
+                            h.language = match map.next_value::<Value>()? {
+                                Value::String(s) => Some(s),
+                                Value::Number(n) => Some(n.to_string()),
+                                _ => None,
+                            }
+                        }
+                        Key::Remark => {
+                            h.remark = match map.next_value::<Value>()? {
+                                Value::String(s) => Some(s),
+                                _ => None,
+                            }
+                        }
+                        Key::ExtFields => h.ext_fields = map.next_value::<ExtFields>()?.0,
+                        Key::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(h)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// An int32 given as a number or a numeric string; null reads as absent.
+struct Int(Option<i32>);
+
+impl<'de> Deserialize<'de> for Int {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Int;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an int32")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Int, E> {
+                i32::try_from(v)
+                    .map(|v| Int(Some(v)))
+                    .map_err(|_| E::custom(format!("{v} is not an int32")))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Int, E> {
+                i32::try_from(v)
+                    .map(|v| Int(Some(v)))
+                    .map_err(|_| E::custom(format!("{v} is not an int32")))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Int, E> {
+                s.trim()
+                    .parse()
+                    .map(|v| Int(Some(v)))
+                    .map_err(|_| E::custom(format!("{s:?} is not an int32")))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Int, E> {
+                Ok(Int(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An `extFields` value as the string RocketMQ would hold: strings as they are, numbers and booleans in their
+/// JSON spelling, anything nested as compact JSON; null reads as absent.
+struct Scalar(Option<String>);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Scalar(match Value::deserialize(d)? {
+            Value::Null => None,
+            Value::String(s) => Some(s),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Number(n) => Some(n.to_string()),
+            other => Some(other.to_string()),
+        }))
+    }
+}
+
+/// The `extFields` object (null reads as empty).
+struct ExtFields(HashMap<String, String>);
+
+impl<'de> Deserialize<'de> for ExtFields {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ExtFields;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("extFields is not an object")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<ExtFields, E> {
+                Ok(ExtFields(HashMap::new()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ExtFields, A::Error> {
+                let mut out = HashMap::with_capacity(map.size_hint().unwrap_or(16));
+                while let Some(k) = map.next_key::<String>()? {
+                    if let Some(v) = map.next_value::<Scalar>()?.0 {
+                        out.insert(k, v);
+                    }
+                }
+                Ok(ExtFields(out))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -139,6 +259,38 @@ mod tests {
         ));
         assert!(matches!(decode(b"{"), Err(CodecError::BadJsonHeader(_))));
         assert!(matches!(decode(b"{}"), Err(CodecError::BadJsonHeader(_))));
+    }
+
+    #[test]
+    fn reads_every_value_shape_real_clients_send() {
+        let h = br#"{"code":"11","language":3,"opaque":-7,"flag":null,"remark":5,"extFields":{"n":null,"f":1.5,"o":{"x":[1]},"s":"a\"b"},"unknown":[{"deep":true}],"version":null}"#;
+        let c = decode(h).unwrap();
+        assert_eq!((c.code, c.opaque, c.flag, c.version), (11, -7, 0, 0));
+        assert_eq!(c.language, "3");
+        assert_eq!(c.remark, None);
+        assert!(!c.ext_fields.contains_key("n"));
+        assert_eq!(c.ext_fields["f"], "1.5");
+        assert_eq!(c.ext_fields["o"], r#"{"x":[1]}"#);
+        assert_eq!(c.ext_fields["s"], "a\"b");
+        let lang = decode(br#"{"code":1,"language":true}"#).unwrap();
+        assert_eq!(lang.language, "OTHER");
+    }
+
+    #[test]
+    fn rejects_out_of_range_and_mistyped_fields() {
+        for bad in [
+            &br#"{"code":4294967296}"#[..],
+            br#"{"code":true}"#,
+            br#"{"code":1,"opaque":"x"}"#,
+            br#"{"code":1,"extFields":[1]}"#,
+            br#"{"code":1,"extFields":"a"}"#,
+        ] {
+            assert!(
+                matches!(decode(bad), Err(CodecError::BadJsonHeader(_))),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
     }
 
     #[test]
