@@ -90,6 +90,10 @@ pub struct GatewayConfig {
     pub listener_tls: BTreeMap<String, TlsSettings>,
     /// PROXY protocol and protocol sniffing, for every listener.
     pub stack: StackSettings,
+    /// RocketMQ remoting front-end settings (`[remoting]`: frame and header limits, in-flight requests, timeouts,
+    /// pull sizes, broker and cluster names). The message body limit is the engine's `max_message_size`.
+    #[cfg(feature = "remoting")]
+    pub remoting: mqgate_remoting::RemotingSettings,
     /// AMQP 0-9-1 bridges (`[[bridge]]`), started after the engine opens.
     #[cfg(feature = "amqp-bridge")]
     pub bridge: Vec<mqgate_amqp_bridge::BridgeConfig>,
@@ -168,6 +172,23 @@ mod tests {
         assert_eq!(c.tls_for("grpc").mode, TlsMode::Enforcing);
         assert_eq!(c.tls_for("grpc").min_version, TlsVersion::Tls13);
         assert!(c.stack.proxy_protocol && c.stack.sniff);
+    }
+
+    #[cfg(feature = "remoting")]
+    #[test]
+    fn remoting_limits_come_from_the_remoting_table() {
+        let c: GatewayConfig = toml::from_str(
+            "[remoting]\nmax_frame_bytes = 1048576\nbroker_name = \"b1\"\n[engine]\nmax_message_size = 65536\n",
+        )
+        .unwrap();
+        assert_eq!(c.remoting.max_frame_bytes, 1 << 20);
+        assert_eq!(c.remoting.broker_name, "b1");
+        assert_eq!(
+            c.remoting.max_header_bytes,
+            mqgate_remoting::RemotingSettings::default().max_header_bytes
+        );
+        assert_eq!(c.engine.max_message_size, 64 << 10);
+        assert!(toml::from_str::<GatewayConfig>("[remoting]\nmax_frames = 1").is_err());
     }
 
     #[test]

@@ -12,12 +12,14 @@ pub mod tools;
 use mqgate_transport::Frontend;
 use std::sync::Arc;
 
-/// Every front-end compiled into this binary. Adding a protocol adds one line here.
-#[allow(unused_mut, clippy::vec_init_then_push)] // each push sits behind its own cargo feature
-pub fn frontends() -> Vec<Arc<dyn Frontend>> {
+/// Every front-end compiled into this binary, with its settings from `config`. Adding a protocol adds one line here.
+#[allow(unused_mut, unused_variables, clippy::vec_init_then_push)] // each push sits behind its own cargo feature
+pub fn frontends(config: &config::GatewayConfig) -> Vec<Arc<dyn Frontend>> {
     let mut v: Vec<Arc<dyn Frontend>> = Vec::new();
     #[cfg(feature = "remoting")]
-    v.push(Arc::new(mqgate_remoting::RemotingFrontend::default()));
+    v.push(Arc::new(mqgate_remoting::RemotingFrontend::new(
+        config.remoting.clone(),
+    )));
     #[cfg(feature = "grpc")]
     v.push(Arc::new(mqgate_grpc::GrpcFrontend::default()));
     #[cfg(feature = "amqp")]

@@ -46,7 +46,8 @@ fn main() -> ExitCode {
                     Ok(s) => s,
                     Err(e) => return fail(&format!("cannot install signal handlers: {e}")),
                 };
-                let server = match serve::start(config, mqgate_gateway::frontends()).await {
+                let frontends = mqgate_gateway::frontends(&config);
+                let server = match serve::start(config, frontends).await {
                     Ok(s) => s,
                     Err(e) => return fail(&e.to_string()),
                 };
