@@ -90,6 +90,8 @@ pub use bench::{bench, BenchCliArgs};
 mod bench {
     use clap::{Args, ValueEnum};
     use mqgate_remoting::bench::{run_bench, BenchArgs, BenchMode};
+    use mqgate_transport::tls::TlsClient;
+    use std::path::PathBuf;
     use std::process::ExitCode;
     use std::time::Duration;
 
@@ -102,9 +104,12 @@ mod bench {
         Consume,
         /// Send and pull together: end-to-end latency.
         E2e,
+        /// Open --count connections one after another (TCP, then TLS with --tls): set-up latency.
+        Handshake,
     }
 
-    /// `mqgate bench` arguments: a RocketMQ remoting load generator (works against any RocketMQ name server).
+    /// `mqgate bench` arguments: a RocketMQ remoting load generator (works against any RocketMQ name server),
+    /// over plaintext or TLS.
     #[derive(Debug, Args)]
     pub struct BenchCliArgs {
         /// Name-server address (mqgate's remoting port).
@@ -131,7 +136,7 @@ mod bench {
         /// Run for this many seconds (unless --count is reached first).
         #[arg(long, default_value_t = 10)]
         pub duration: u64,
-        /// Stop after this many messages.
+        /// Stop after this many messages (connections, in handshake mode).
         #[arg(long)]
         pub count: Option<u64>,
         /// Fixed total send rate, messages/s.
@@ -140,16 +145,34 @@ mod bench {
         /// Consumer starts at the queues' first offsets.
         #[arg(long)]
         pub from_start: bool,
+        /// Connect over TLS (the server's certificate is accepted as is unless --tls-ca is given).
+        #[arg(long)]
+        pub tls: bool,
+        /// Trust only certificates signed by this CA (PEM); implies --tls.
+        #[arg(long, value_name = "FILE")]
+        pub tls_ca: Option<PathBuf>,
     }
 
     /// Runs `mqgate bench` and prints the human summary and one JSON line.
     pub fn bench(a: BenchCliArgs) -> ExitCode {
+        let tls = if a.tls || a.tls_ca.is_some() {
+            match TlsClient::new(a.tls_ca.as_deref()) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    eprintln!("mqgate: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        } else {
+            None
+        };
         let args = BenchArgs {
             target: a.target,
             mode: match a.mode {
                 Mode::Produce => BenchMode::Produce,
                 Mode::Consume => BenchMode::Consume,
                 Mode::E2e => BenchMode::EndToEnd,
+                Mode::Handshake => BenchMode::Handshake,
             },
             topic: a.topic,
             group: a.group,
@@ -160,6 +183,7 @@ mod bench {
             count: a.count,
             rate: a.rate,
             from_start: a.from_start,
+            tls,
             ..BenchArgs::default()
         };
         let rt = match tokio::runtime::Runtime::new() {

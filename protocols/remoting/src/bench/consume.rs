@@ -18,7 +18,7 @@ pub(crate) async fn consume(
     stop: Arc<AtomicBool>,
     deadline: Option<Instant>,
 ) -> Vec<u32> {
-    let Ok(conn) = Connection::connect(&broker).await else {
+    let Ok(conn) = Connection::connect(&broker, args.tls.as_ref()).await else {
         counters.errors.fetch_add(1, Ordering::Relaxed);
         return Vec::new();
     };

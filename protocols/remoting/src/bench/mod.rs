@@ -1,10 +1,12 @@
 //! `mqgate bench`: a remoting load generator. A producer with N connections and P requests in flight each
-//! (message size, duration or count, optional fixed rate), a pull consumer (for backlog drains), and an
-//! end-to-end mode that measures producer-to-consumer latency. It only speaks the remoting protocol, so it
-//! measures mqgate, Apache RocketMQ (name server + broker) and other brokers the same way.
+//! (message size, duration or count, optional fixed rate), a pull consumer (for backlog drains), an
+//! end-to-end mode that measures producer-to-consumer latency, and a handshake mode that opens connections one
+//! after another and measures their set-up. Every mode runs over plaintext or TLS. It only speaks the remoting
+//! protocol, so it measures mqgate, Apache RocketMQ (name server + broker) and other brokers the same way.
 
 pub mod client;
 mod consume;
+mod handshake;
 mod produce;
 pub mod report;
 
@@ -12,6 +14,8 @@ use crate::codec::codes;
 use crate::codec::Command;
 use client::Connection;
 use consume::consume;
+use handshake::handshakes;
+use mqgate_transport::tls::TlsClient;
 use produce::produce;
 pub use report::{BenchReport, Latency};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -27,6 +31,21 @@ pub enum BenchMode {
     Consume,
     /// Send and pull together; end-to-end latency.
     EndToEnd,
+    /// Open `count` connections to the target one after another (TCP connect, then the TLS handshake when
+    /// `tls` is set), closing each; set-up latency.
+    Handshake,
+}
+
+impl BenchMode {
+    /// The mode's name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            BenchMode::Produce => "produce",
+            BenchMode::Consume => "consume",
+            BenchMode::EndToEnd => "e2e",
+            BenchMode::Handshake => "handshake",
+        }
+    }
 }
 
 /// Load generator settings.
@@ -54,8 +73,10 @@ pub struct BenchArgs {
     pub rate: Option<u64>,
     /// Consumer starts at each queue's first offset (drain) instead of its end.
     pub from_start: bool,
-    /// Per-request timeout.
+    /// Per-request timeout (also bounds each connection set-up).
     pub request_timeout: Duration,
+    /// Connect over TLS with this client (which CA it trusts, or any certificate); plaintext when `None`.
+    pub tls: Option<TlsClient>,
 }
 
 impl Default for BenchArgs {
@@ -73,6 +94,7 @@ impl Default for BenchArgs {
             rate: None,
             from_start: false,
             request_timeout: Duration::from_secs(10),
+            tls: None,
         }
     }
 }
@@ -100,7 +122,7 @@ pub(crate) struct Route {
 }
 
 async fn route(args: &BenchArgs) -> Result<Route, BenchError> {
-    let ns = Connection::connect(&args.target).await?;
+    let ns = Connection::connect(&args.target, args.tls.as_ref()).await?;
     let bad = |reason: String| BenchError::Route {
         topic: args.topic.clone(),
         reason,
@@ -160,6 +182,9 @@ pub async fn run_bench(args: BenchArgs) -> Result<BenchReport, BenchError> {
         in_flight: args.in_flight.max(1),
         ..args
     });
+    if args.mode == BenchMode::Handshake {
+        return Ok(handshakes(&args).await);
+    }
     let route = route(&args).await?;
     let counters = Arc::new(Counters::default());
     let stop = Arc::new(AtomicBool::new(false));
@@ -186,7 +211,12 @@ pub async fn run_bench(args: BenchArgs) -> Result<BenchReport, BenchError> {
     }
     let produce_elapsed = started.elapsed();
     let mut e2e = None;
+    let mut consume_end = None;
     if let Some(c) = consumer {
+        if args.mode == BenchMode::Consume {
+            consume_end = Some(consume_finished(&args, &counters, started, deadline, &c).await);
+            stop.store(true, Ordering::Relaxed);
+        }
         if args.mode == BenchMode::EndToEnd {
             let wait_until = Instant::now() + Duration::from_secs(10);
             while counters.received.load(Ordering::Relaxed) < counters.sent.load(Ordering::Relaxed)
@@ -201,26 +231,14 @@ pub async fn run_bench(args: BenchArgs) -> Result<BenchReport, BenchError> {
             e2e = Some(Latency::from_samples(&mut samples));
         }
     }
-    let elapsed = match args.mode {
-        BenchMode::Consume => started.elapsed(),
-        _ => produce_elapsed,
-    };
     let sent = counters.sent.load(Ordering::Relaxed);
     let received = counters.received.load(Ordering::Relaxed);
-    let measured = if args.mode == BenchMode::Consume {
-        received
-    } else {
-        sent
-    };
+    let (elapsed, measured) = consume_end.unwrap_or((produce_elapsed, sent));
     let secs = elapsed.as_secs_f64().max(1e-9);
     Ok(BenchReport {
-        mode: match args.mode {
-            BenchMode::Produce => "produce",
-            BenchMode::Consume => "consume",
-            BenchMode::EndToEnd => "e2e",
-        }
-        .into(),
+        mode: args.mode.name().into(),
         target: args.target.clone(),
+        tls: args.tls.is_some(),
         message_size: args.message_size,
         connections: args.connections,
         in_flight: args.in_flight,
@@ -232,5 +250,55 @@ pub async fn run_bench(args: BenchArgs) -> Result<BenchReport, BenchError> {
         mb_per_sec: measured as f64 * args.message_size as f64 / secs / 1e6,
         send_latency: Latency::from_samples(&mut send_samples),
         e2e_latency: e2e,
+        ..BenchReport::default()
     })
+}
+
+/// Consume mode: waits until `--count` messages have arrived or the deadline passed (or the consumer gave up),
+/// and returns how long that took and how many had arrived. The clock stops there, not when the last pull
+/// returns: a broker may hold an empty queue's pull well past its suspend timeout (Apache RocketMQ's
+/// PullRequestHoldService looks at held pulls every 5 s), and that wait is not consuming.
+async fn consume_finished(
+    args: &BenchArgs,
+    counters: &Counters,
+    started: Instant,
+    deadline: Option<Instant>,
+    consumer: &tokio::task::JoinHandle<Vec<u32>>,
+) -> (Duration, u64) {
+    loop {
+        let received = counters.received.load(Ordering::Relaxed);
+        let now = Instant::now();
+        if args.count.is_some_and(|c| received >= c)
+            || deadline.is_some_and(|d| now >= d)
+            || consumer.is_finished()
+        {
+            let end = deadline.map_or(now, |d| now.min(d));
+            return (end - started, received);
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn consume_clock_stops_at_the_count_while_a_pull_is_still_held() {
+        let args = BenchArgs {
+            mode: BenchMode::Consume,
+            count: Some(100),
+            ..BenchArgs::default()
+        };
+        let counters = Counters::default();
+        counters.received.store(100, Ordering::Relaxed);
+        let held_pull = tokio::spawn(std::future::pending::<Vec<u32>>());
+        let started = Instant::now();
+        let deadline = Some(started + Duration::from_secs(60));
+        let (elapsed, received) =
+            consume_finished(&args, &counters, started, deadline, &held_pull).await;
+        held_pull.abort();
+        assert_eq!(received, 100);
+        assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    }
 }

@@ -58,7 +58,7 @@ pub(crate) async fn produce(
     let mut tasks = Vec::new();
     let mut worker = 0i32;
     for _ in 0..args.connections {
-        let conn = Connection::connect(&route.broker).await?;
+        let conn = Connection::connect(&route.broker, args.tls.as_ref()).await?;
         for _ in 0..args.in_flight {
             let (conn, args, counters, payload) = (
                 conn.clone(),

@@ -40,17 +40,19 @@ impl Latency {
 /// What a benchmark run measured.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct BenchReport {
-    /// `produce`, `consume` or `e2e`.
+    /// `produce`, `consume`, `e2e` or `handshake`.
     pub mode: String,
     /// Target name-server address.
     pub target: String,
+    /// Whether the connections were TLS.
+    pub tls: bool,
     /// Message size, bytes.
     pub message_size: usize,
     /// Connections × in-flight requests per connection.
     pub connections: usize,
     /// In-flight requests per connection.
     pub in_flight: usize,
-    /// Messages acknowledged by the broker.
+    /// Messages acknowledged by the broker (connections set up, in handshake mode).
     pub sent: u64,
     /// Messages received by the consumer.
     pub received: u64,
@@ -58,7 +60,7 @@ pub struct BenchReport {
     pub errors: u64,
     /// Wall time, seconds.
     pub elapsed_secs: f64,
-    /// Throughput of the measured side, messages/s.
+    /// Throughput of the measured side, messages/s (connections/s in handshake mode).
     pub msgs_per_sec: f64,
     /// Payload throughput, MB/s (10^6 bytes).
     pub mb_per_sec: f64,
@@ -66,6 +68,10 @@ pub struct BenchReport {
     pub send_latency: Latency,
     /// End to end (producer send to consumer receipt), in e2e mode.
     pub e2e_latency: Option<Latency>,
+    /// Connection set-up, TCP connect plus the TLS handshake when TLS is on, in handshake mode.
+    pub connect_latency: Option<Latency>,
+    /// The TLS handshake alone (from the TCP connection to the handshake's end), in handshake mode with TLS.
+    pub handshake_latency: Option<Latency>,
 }
 
 impl BenchReport {
@@ -79,43 +85,64 @@ fn ms(us: u64) -> f64 {
     us as f64 / 1000.0
 }
 
+fn latency_line(f: &mut fmt::Formatter<'_>, what: &str, l: &Latency) -> fmt::Result {
+    writeln!(
+        f,
+        "  {what} ms: p50 {:.3}  p99 {:.3}  p999 {:.3}  max {:.3}",
+        ms(l.p50_us),
+        ms(l.p99_us),
+        ms(l.p999_us),
+        ms(l.max_us)
+    )
+}
+
 impl fmt::Display for BenchReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{} against {}: {} B messages, {} connection(s) x {} in flight",
-            self.mode, self.target, self.message_size, self.connections, self.in_flight
-        )?;
-        writeln!(
-            f,
-            "  sent {}  received {}  errors {}  in {:.2} s",
-            self.sent, self.received, self.errors, self.elapsed_secs
-        )?;
-        writeln!(
-            f,
-            "  throughput {:.0} msgs/s  {:.2} MB/s",
-            self.msgs_per_sec, self.mb_per_sec
-        )?;
-        let l = &self.send_latency;
-        if l.count > 0 {
+        let over = if self.tls { "TLS" } else { "plaintext" };
+        if self.mode == "handshake" {
             writeln!(
                 f,
-                "  send latency ms: p50 {:.3}  p99 {:.3}  p999 {:.3}  max {:.3}",
-                ms(l.p50_us),
-                ms(l.p99_us),
-                ms(l.p999_us),
-                ms(l.max_us)
+                "handshake against {} over {over}: {} connection(s) set up one after another",
+                self.target, self.sent
+            )?;
+            writeln!(
+                f,
+                "  connected {}  errors {}  in {:.2} s  ({:.0} connections/s)",
+                self.sent, self.errors, self.elapsed_secs, self.msgs_per_sec
+            )?;
+        } else {
+            writeln!(
+                f,
+                "{} against {} over {over}: {} B messages, {} connection(s) x {} in flight",
+                self.mode, self.target, self.message_size, self.connections, self.in_flight
+            )?;
+            writeln!(
+                f,
+                "  sent {}  received {}  errors {}  in {:.2} s",
+                self.sent, self.received, self.errors, self.elapsed_secs
+            )?;
+            writeln!(
+                f,
+                "  throughput {:.0} msgs/s  {:.2} MB/s",
+                self.msgs_per_sec, self.mb_per_sec
             )?;
         }
+        if self.send_latency.count > 0 {
+            latency_line(f, "send latency", &self.send_latency)?;
+        }
         if let Some(l) = &self.e2e_latency {
-            writeln!(
-                f,
-                "  end-to-end latency ms: p50 {:.3}  p99 {:.3}  p999 {:.3}  max {:.3}",
-                ms(l.p50_us),
-                ms(l.p99_us),
-                ms(l.p999_us),
-                ms(l.max_us)
-            )?;
+            latency_line(f, "end-to-end latency", l)?;
+        }
+        if let Some(l) = &self.connect_latency {
+            let what = if self.tls {
+                "connect latency (TCP + TLS handshake)"
+            } else {
+                "connect latency (TCP)"
+            };
+            latency_line(f, what, l)?;
+        }
+        if let Some(l) = &self.handshake_latency {
+            latency_line(f, "TLS handshake latency", l)?;
         }
         Ok(())
     }
