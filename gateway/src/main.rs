@@ -10,11 +10,15 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Log filter when `RUST_LOG` is unset. rustls warns on every handshake whose SNI is an IP address (the Node
+/// gRPC client sends one), which mqgate handles correctly; its warnings would flood the log.
+const DEFAULT_LOG: &str = "info,rustls=error";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| DEFAULT_LOG.into()),
         )
         .with_writer(std::io::stderr)
         .init();
