@@ -252,6 +252,105 @@ async fn sent_messages_come_back_in_a_pull_as_stored_bytes() {
     );
 }
 
+/// A client that sends oneway messages and closes at once (PyPI `rocketmq` 0.4.4's `send_oneway` then
+/// `shutdown`) must find every message stored: requests read before the close run to completion.
+#[tokio::test]
+async fn oneway_sends_followed_at_once_by_a_close_are_all_stored() {
+    let s = server(RemotingSettings::default()).await;
+    let n = 200;
+    let mut out = BytesMut::new();
+    for i in 0..n {
+        let mut cmd = send_v2("OnewayClose", "A", &format!("m{i}")).oneway();
+        cmd.opaque = i + 1;
+        frame::encode(&cmd, &mut out);
+    }
+    let mut stream = TcpStream::connect(s.addr).await.unwrap();
+    stream.write_all(&out).await.unwrap();
+    drop(stream);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let stored = s
+            .engine
+            .read(
+                "OnewayClose",
+                0,
+                0,
+                mqgate_engine::ReadLimits::messages(1000),
+                None,
+            )
+            .map_or(0, |r| r.messages.len());
+        if stored == n as usize {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{stored} of {n} oneway sends stored"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The C++ client's (and so PyPI `rocketmq` 0.4.4's) batch send, as captured: SEND_MESSAGE (10), long header
+/// names, numbers as JSON numbers, `"batch":"1"`, and a batch body of encoded messages.
+#[tokio::test]
+async fn a_cpp_batch_sent_as_send_message_with_batch_one_is_stored_as_its_messages() {
+    use mqgate_remoting::codec::messages::{encode_batch, BatchItem};
+    let s = server(RemotingSettings::default()).await;
+    let mut c = Client::connect(s.addr).await;
+    let items: Vec<BatchItem> = (0..3)
+        .map(|i| {
+            let mut properties = mqgate_engine::Properties::new();
+            properties.set("KEYS", format!("bk{i}"));
+            properties.set("TAGS", "TagA");
+            properties.set("lang", "python");
+            BatchItem {
+                flag: 0,
+                body: format!("batch-{i}").into(),
+                properties,
+            }
+        })
+        .collect();
+    let mut body = BytesMut::new();
+    encode_batch(&items, &mut body);
+    let send = Command::request(codes::SEND_MESSAGE, 0)
+        .with_field("producerGroup", "py_pg")
+        .with_field("topic", "CppBatch")
+        .with_field("defaultTopic", "TBW102")
+        .with_field("defaultTopicQueueNums", 4)
+        .with_field("queueId", 1)
+        .with_field("sysFlag", 0)
+        .with_field("bornTimestamp", 1_700_000_000_000i64)
+        .with_field("flag", 0)
+        .with_field("properties", "WAIT\u{1}true\u{2}")
+        .with_field("reconsumeTimes", "0")
+        .with_field("unitMode", "0")
+        .with_field("batch", "1")
+        .with_body(body.freeze());
+    let r = c.call(send).await;
+    assert_eq!(r.code, codes::SUCCESS, "{:?}", r.remark);
+    let stored = s
+        .engine
+        .read(
+            "CppBatch",
+            1,
+            0,
+            mqgate_engine::ReadLimits::messages(10),
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        stored.messages.len(),
+        3,
+        "one stored message per batch entry"
+    );
+    for (i, m) in stored.messages.iter().enumerate() {
+        assert_eq!(&m.body[..], format!("batch-{i}").as_bytes());
+        assert_eq!(m.tag(), Some("TagA"));
+        assert_eq!(m.keys().collect::<Vec<_>>(), [format!("bk{i}")]);
+        assert_eq!(m.property("lang"), Some("python"));
+    }
+}
+
 #[tokio::test]
 async fn long_poll_answers_not_found_after_the_suspend_timeout_and_wakes_on_send() {
     let s = server(RemotingSettings::default()).await;

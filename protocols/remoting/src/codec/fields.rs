@@ -76,6 +76,15 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Like [`Fields::bool_any`], but `"1"` is also true: rocketmq-client-cpp 1.x (inside PyPI `rocketmq` 0.4.4)
+    /// writes its C++ `bool`s through an `ostringstream`, as `"1"` and `"0"`.
+    pub fn cpp_bool_any(&self, names: &[&'static str], default: bool) -> bool {
+        match names.iter().find_map(|n| self.opt_str(n)) {
+            Some(v) if v.trim() == "1" => true,
+            _ => self.bool_any(names, default),
+        }
+    }
+
     /// A boolean, `default` when absent (anything but `true` is false, as Java's `Boolean.parseBoolean`).
     pub fn bool_or(&self, name: &'static str, default: bool) -> bool {
         match self.opt_str(name) {
@@ -105,5 +114,20 @@ mod tests {
         ));
         assert_eq!(f.str_any(&["topic", "b"]), Ok("T"));
         assert!(!f.bool_or("batch", false));
+    }
+
+    #[test]
+    fn cpp_bools_read_one_as_true_and_zero_as_false() {
+        let mut m = HashMap::new();
+        m.insert("batch".to_string(), "1".to_string());
+        m.insert("unitMode".to_string(), "0".to_string());
+        let f = Fields(&m);
+        assert!(f.cpp_bool_any(&["batch", "m"], false));
+        assert!(
+            !f.bool_any(&["batch", "m"], false),
+            "Java rules stay as they are"
+        );
+        assert!(!f.cpp_bool_any(&["unitMode"], true));
+        assert!(f.cpp_bool_any(&["absent"], true));
     }
 }

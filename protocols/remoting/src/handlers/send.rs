@@ -51,7 +51,10 @@ fn header(cmd: &Command) -> Result<SendHeader<'_>, RequestError> {
             .unwrap_or_default(),
         reconsume_times: f.opt_num_any(&["reconsumeTimes", "j"])?.unwrap_or(0),
         max_reconsume_times: f.opt_num_any(&["maxReconsumeTimes", "l"])?,
-        batch: f.bool_any(&["batch", "m"], cmd.code == codes::SEND_BATCH_MESSAGE),
+        // The C++ client sends its batches as SEND_MESSAGE with `"batch":"1"`. Java's broker reads that as false
+        // and stores the whole batch body as one message (apache/rocketmq-client-cpp#189, #363); mqgate unpacks
+        // the batch, as the client meant.
+        batch: f.cpp_bool_any(&["batch", "m"], cmd.code == codes::SEND_BATCH_MESSAGE),
     })
 }
 

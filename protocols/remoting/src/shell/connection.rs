@@ -2,10 +2,11 @@
 //! never block sends on the same connection), and a writer task that coalesces answers. Bounded everywhere:
 //! frame and header limits, at most `max_in_flight` requests in progress (reading pauses beyond), an idle
 //! timeout, and a write timeout that closes the connection of a client that stops reading.
+//! A request that was read is never dropped because the connection closed: only waiting pulls are cut short.
 
 use super::outbound::{Outbound, Peer};
 use super::state::Shared;
-use crate::codec::frame;
+use crate::codec::{codes, frame};
 use crate::handlers;
 use bytes::{BufMut, BytesMut};
 use mqgate_transport::Stream;
@@ -22,6 +23,12 @@ const WRITE_QUEUE: usize = 1024;
 /// Body parts larger than this are written directly instead of being copied into the write buffer.
 const COPY_LIMIT: usize = 16 << 10;
 
+/// Requests that may wait for messages (long-polled pulls). At close they are cut short rather than kept
+/// waiting, up to the suspend timeout, to answer a client that is gone.
+fn may_wait(code: i32) -> bool {
+    matches!(code, codes::PULL_MESSAGE | codes::LITE_PULL_MESSAGE)
+}
+
 /// Serves one connection until it closes, then forgets its clients and tells their groups.
 pub async fn serve(stream: Box<dyn Stream>, addr: SocketAddr, shared: Arc<Shared>) {
     let id = shared.next_connection_id();
@@ -35,6 +42,7 @@ pub async fn serve(stream: Box<dyn Stream>, addr: SocketAddr, shared: Arc<Shared
     let idle = Duration::from_secs(shared.settings.idle_timeout_secs.max(1));
     let permits = Arc::new(Semaphore::new(shared.settings.max_in_flight.max(1)));
     let mut tasks = JoinSet::new();
+    let mut polls = JoinSet::new();
     let mut buf = BytesMut::with_capacity(64 << 10);
     tracing::debug!(conn = id, %addr, "remoting connection opened");
     'conn: loop {
@@ -59,7 +67,12 @@ pub async fn serve(stream: Box<dyn Stream>, addr: SocketAddr, shared: Arc<Shared
                 _ = closed_rx.changed() => break 'conn,
             };
             let (shared, peer) = (shared.clone(), peer.clone());
-            tasks.spawn(async move {
+            let set = if may_wait(cmd.code) {
+                &mut polls
+            } else {
+                &mut tasks
+            };
+            set.spawn(async move {
                 let _permit = permit;
                 let oneway = cmd.is_oneway();
                 let out = handlers::dispatch(&shared, &peer, cmd).await;
@@ -68,6 +81,7 @@ pub async fn serve(stream: Box<dyn Stream>, addr: SocketAddr, shared: Arc<Shared
                 }
             });
             while tasks.try_join_next().is_some() {}
+            while polls.try_join_next().is_some() {}
         }
         if buf.capacity() - buf.len() < 4096 {
             buf.reserve(64 << 10);
@@ -88,8 +102,19 @@ pub async fn serve(stream: Box<dyn Stream>, addr: SocketAddr, shared: Arc<Shared
             _ = closed_rx.changed() => break,
         }
     }
-    tasks.abort_all();
+    // Like a Java broker, finish what was read: a client may send oneway messages or offsets and close at once.
+    // Their answers have nowhere to go (the writer is gone, so sends fail fast). This runs before the
+    // connection's clients are forgotten, so a late heartbeat cannot register them again.
     writer.abort();
+    polls.abort_all();
+    let drain = async { while tasks.join_next().await.is_some() {} };
+    if tokio::time::timeout(write_timeout, drain).await.is_err() {
+        tracing::info!(
+            conn = id,
+            "requests still running {write_timeout:?} after close; aborting them"
+        );
+        tasks.abort_all();
+    }
     let changes = shared.registry.connection_closed(id);
     shared.notify_changes(changes);
     tracing::debug!(conn = id, %addr, "remoting connection closed");
