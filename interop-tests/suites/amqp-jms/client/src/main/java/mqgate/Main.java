@@ -2,14 +2,25 @@ package mqgate;
 
 import jakarta.jms.*;
 import org.apache.qpid.jms.JmsConnectionFactory;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.MessageSelector;
+import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.message.MessageExt;
 
+import java.nio.charset.StandardCharsets;
 import java.util.*;
 import jakarta.jms.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
  * Real JMS scenarios (Qpid JMS over AMQP 1.0) against mqgate. Usage: Main host:port [scenario ...].
- * Prints PASS/FAIL per scenario and "N passed, M failed" last; exits 1 on any failure.
+ * The cross-protocol scenarios also use the RocketMQ Java client against -Dmqgate.namesrv=host:port (mqgate's
+ * remoting listener). Prints PASS/FAIL per scenario and "N passed, M failed" last; exits 1 on any failure.
  */
 public class Main {
     static String url;
@@ -35,6 +46,8 @@ public class Main {
         all.put("transacted_send_commit_rollback", Main::transactedSend);
         all.put("transacted_receive_rollback_redelivers", Main::transactedReceive);
         all.put("queue_browser_does_not_consume", Main::browser);
+        all.put("rocketmq_producer_to_jms_selector", Main::rocketmqToJms);
+        all.put("jms_producer_to_rocketmq_sql92", Main::jmsToRocketmq);
         // Run only when named: the suite restarts mqgate between these two.
         all.put("restart_phase1_subscribe_and_publish", Main::restartPhase1);
         all.put("restart_phase2_durable_subscription_survived", Main::restartPhase2);
@@ -430,6 +443,138 @@ public class Main {
                 final int k = i;
                 Message m = consumer.receive(WAIT);
                 check(m != null && text(m).equals("b" + i), () -> "browsing consumed b" + k);
+            }
+        }
+    }
+
+    static String namesrv() {
+        String ns = System.getProperty("mqgate.namesrv");
+        check(ns != null && !ns.isEmpty(), () -> "-Dmqgate.namesrv=host:port (mqgate's remoting listener) is not set");
+        return ns;
+    }
+
+    /**
+     * A RocketMQ producer's messages reach a JMS queue consumer whose selector reads a user property: a RocketMQ
+     * body arrives as a BytesMessage, the tag as JMSType, user properties as String properties; the messages the
+     * selector skipped stay on the queue for a consumer without one.
+     */
+    static void rocketmqToJms() throws Exception {
+        String topic = RUN + "-from-rocketmq";
+        String[] colors = {"red", "blue", "red", "green", "red", "blue"};
+        DefaultMQProducer producer = new DefaultMQProducer("pg-" + RUN);
+        producer.setNamesrvAddr(namesrv());
+        producer.setInstanceName("jms-x-" + RUN);
+        producer.setSendMsgTimeout(10_000);
+        producer.start();
+        try {
+            for (int i = 0; i < colors.length; i++) {
+                org.apache.rocketmq.common.message.Message m = new org.apache.rocketmq.common.message.Message(
+                    topic, i % 2 == 0 ? "TagEven" : "TagOdd", "key-" + i, ("rmq-" + i).getBytes(StandardCharsets.UTF_8));
+                m.putUserProperty("color", colors[i]);
+                m.putUserProperty("n", Integer.toString(i));
+                final int k = i;
+                SendStatus status = producer.send(m).getSendStatus();
+                check(status == SendStatus.SEND_OK, () -> "RocketMQ send " + k + ": " + status);
+            }
+        } finally {
+            producer.shutdown();
+        }
+        try (Connection c = connect(null)) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Queue q = s.createQueue(topic);
+            MessageConsumer reds = s.createConsumer(q, "color = 'red'");
+            Map<String, Message> got = new TreeMap<>();
+            int received = 0;
+            for (Message m; (m = reds.receive(got.size() < 3 ? WAIT : 1000)) != null; received++) {
+                final Message msg = m;
+                check(m instanceof BytesMessage, () -> "a RocketMQ body should arrive as a BytesMessage, got " + msg);
+                BytesMessage b = (BytesMessage) m;
+                byte[] body = new byte[(int) b.getBodyLength()];
+                b.readBytes(body);
+                got.put(new String(body, StandardCharsets.UTF_8), m);
+            }
+            final int count = received;
+            check(got.keySet().equals(Set.of("rmq-0", "rmq-2", "rmq-4")) && count == 3,
+                () -> "selector color = 'red' received " + count + " messages: " + got.keySet());
+            for (Map.Entry<String, Message> e : got.entrySet()) {
+                Message m = e.getValue();
+                int i = Integer.parseInt(e.getKey().substring(4));
+                check("red".equals(m.getStringProperty("color")), () -> "color property " + e.getKey());
+                check(Integer.toString(i).equals(m.getObjectProperty("n")), () -> {
+                    try { return "n should be the String \"" + i + "\", got " + m.getObjectProperty("n"); }
+                    catch (JMSException x) { return x.toString(); }
+                });
+                check("TagEven".equals(m.getJMSType()), () -> {
+                    try { return "the RocketMQ tag should be the JMSType, got " + m.getJMSType(); }
+                    catch (JMSException x) { return x.toString(); }
+                });
+                check(m.getJMSMessageID() != null, () -> "JMSMessageID missing");
+                check(m.getJMSDeliveryMode() == DeliveryMode.PERSISTENT, () -> "a RocketMQ message should be persistent");
+                check(!m.propertyExists("KEYS") && !m.propertyExists("TAGS") && !m.propertyExists("UNIQ_KEY"),
+                    () -> "RocketMQ system properties leaked into the JMS properties");
+            }
+            reds.close();
+            MessageConsumer rest = s.createConsumer(q);
+            Set<String> left = new TreeSet<>();
+            for (Message m; (m = rest.receive(left.size() < 3 ? WAIT : 500)) != null; ) {
+                BytesMessage b = (BytesMessage) m;
+                byte[] body = new byte[(int) b.getBodyLength()];
+                b.readBytes(body);
+                left.add(new String(body, StandardCharsets.UTF_8));
+            }
+            check(left.equals(Set.of("rmq-1", "rmq-3", "rmq-5")), () -> "the skipped messages should stay queued, got " + left);
+        }
+    }
+
+    /**
+     * A JMS producer's messages reach a RocketMQ push consumer with a SQL92 subscription over the typed JMS
+     * properties: exactly the matching ones arrive, JMSType as the tag, properties as strings, the text as the body.
+     */
+    static void jmsToRocketmq() throws Exception {
+        String topic = RUN + "-to-rocketmq";
+        String[] colors = {"red", "red", "blue", "red", "red", "green", "red", "blue"};
+        Map<String, MessageExt> got = new ConcurrentHashMap<>();
+        try (Connection c = connect(null)) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            // Attaching the producer creates the topic, so the push consumer finds its route at start.
+            MessageProducer p = s.createProducer(s.createQueue(topic));
+            DefaultMQPushConsumer consumer = new DefaultMQPushConsumer("cg-" + RUN);
+            consumer.setNamesrvAddr(namesrv());
+            consumer.setInstanceName("jms-x-" + RUN);
+            consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+            consumer.subscribe(topic, MessageSelector.bySql("n > 2 AND color = 'red'"));
+            consumer.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
+                for (MessageExt m : msgs) got.put(new String(m.getBody(), StandardCharsets.UTF_8), m);
+                return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+            });
+            consumer.start();
+            try {
+                for (int i = 0; i < colors.length; i++) {
+                    TextMessage m = s.createTextMessage("jms-" + i);
+                    m.setStringProperty("color", colors[i]);
+                    m.setIntProperty("n", i);
+                    m.setDoubleProperty("ratio", 2.5);
+                    m.setBooleanProperty("flag", i % 2 == 0);
+                    m.setJMSType("JmsOrder");
+                    p.send(m);
+                }
+                Set<String> expected = Set.of("jms-3", "jms-4", "jms-6");
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (!got.keySet().containsAll(expected) && System.currentTimeMillis() < deadline) Thread.sleep(50);
+                // Anything unexpected would arrive right behind the expected ones.
+                Thread.sleep(1000);
+                check(got.keySet().equals(expected), () -> "SQL92 n > 2 AND color = 'red' received " + got.keySet());
+                for (MessageExt m : got.values()) {
+                    int i = Integer.parseInt(new String(m.getBody(), StandardCharsets.UTF_8).substring(4));
+                    check("JmsOrder".equals(m.getTags()), () -> "JMSType should be the tag, got " + m.getTags());
+                    check(Integer.toString(i).equals(m.getUserProperty("n")), () -> "n = " + m.getUserProperty("n"));
+                    check("red".equals(m.getUserProperty("color")), () -> "color = " + m.getUserProperty("color"));
+                    check("2.5".equals(m.getUserProperty("ratio")), () -> "ratio = " + m.getUserProperty("ratio"));
+                    check(Boolean.toString(i % 2 == 0).equals(m.getUserProperty("flag")), () -> "flag = " + m.getUserProperty("flag"));
+                    check(m.getMsgId() != null && m.getReconsumeTimes() == 0, () -> "msg id / reconsume times");
+                }
+            } finally {
+                consumer.shutdown();
             }
         }
     }
