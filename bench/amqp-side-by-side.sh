@@ -18,10 +18,10 @@
 #
 # Run it on a quiet machine: client and broker share the host. Full run: about 10 minutes (plus builds).
 # Environment: DURATION (s measured per run, default 20), WARMUP (default 5), PRODUCE_RUNS (default 3),
-# E2E_RATE (default 5000), FLUSH (mqgate's --flush: async (default) or sync), NODELAY (1, the default: the client
-# sets TCP_NODELAY, as Qpid JMS does; 0: Nagle's algorithm stays on, as with fe2o3's Connection::open in the
-# baseline's rmqload — a receiver's small dispositions and credit then wait for delayed ACKs, which caps drains
-# of a broker that sends its whole credit at once), BROKERS (default "rabbitmq mqgate"),
+# E2E_RATE (default 5000), FLUSH (mqgate's --flush: async (default) or sync), NODELAY (0, the default: Nagle's
+# algorithm stays on, as with fe2o3's Connection::open in the baseline's rmqload; 1: the client sets TCP_NODELAY,
+# as Qpid JMS does. With Nagle on, a receiver's credit update waits behind its small dispositions until the
+# broker ACKs; mqgate ACKs AMQP reads at once (TCP_QUICKACK), so its drains do not stall), BROKERS (default "rabbitmq mqgate"),
 # DRAIN_MAX (s, default 600), GRACE (s an unpaced e2e may take to deliver its backlog, default 120),
 # OUT (default target/amqp-side-by-side/<time>), MQGATE (binary; default: cargo build --release -p mqgate).
 set -euo pipefail
@@ -36,7 +36,7 @@ drain_max="${DRAIN_MAX:-600}"
 grace="${GRACE:-120}"
 out="${OUT:-$root/target/amqp-side-by-side/$(date +%Y%m%d-%H%M%S)}"
 nodelay_flag=""
-[ "${NODELAY:-1}" = 1 ] && nodelay_flag="--nodelay"
+[ "${NODELAY:-0}" = 1 ] && nodelay_flag="--nodelay"
 mkdir -p "$out"
 results="$out/results.jsonl"
 : >"$results"
@@ -229,7 +229,7 @@ for broker in $brokers; do
 done
 
 # ---- summary -----------------------------------------------------------------------------------------------
-python3 - "$results" "$flush" "${NODELAY:-1}" "$duration" "$warmup" >"$out/summary.md" <<'PY'
+python3 - "$results" "$flush" "${NODELAY:-0}" "$duration" "$warmup" >"$out/summary.md" <<'PY'
 import json, sys
 path, flush, nodelay, duration, warmup = sys.argv[1:6]
 rows = {}

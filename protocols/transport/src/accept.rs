@@ -3,7 +3,7 @@
 //! sniffing so any port can serve any protocol, then the chosen front-end. A connection that fails a step is
 //! closed with at most one (rate-limited) log line; nothing it sends can affect other connections.
 
-use crate::connection::{Connection, Prefixed, Stream, TlsInfo};
+use crate::connection::{Connection, Prefixed, SocketHandle, Stream, TlsInfo};
 use crate::frontend::{Frontend, FrontendContext};
 use crate::proxy::{self, ProxyError};
 use crate::sniff::{self, Sniffed, PROTOCOL_SNIFF_LEN};
@@ -83,6 +83,7 @@ impl ListenerStack {
     /// Runs the stack for one accepted TCP connection and hands it to a front-end.
     pub async fn handle(self: Arc<Self>, mut tcp: TcpStream, mut peer: SocketAddr) {
         let local = tcp.local_addr().unwrap_or(peer);
+        let socket = SocketHandle::of(&tcp);
         let wait = Duration::from_millis(self.settings.first_bytes_timeout_ms);
         let mut buf = Vec::with_capacity(64);
         if self.settings.proxy_protocol {
@@ -202,6 +203,7 @@ impl ListenerStack {
                     peer,
                     local,
                     tls,
+                    socket,
                 },
                 self.ctx.clone(),
             )

@@ -14,6 +14,6 @@ pub mod sniff;
 pub mod tls;
 
 pub use accept::{ListenerStack, StackSettings};
-pub use connection::{Connection, Prefixed, Stream, TlsInfo};
+pub use connection::{Connection, Prefixed, SocketHandle, Stream, TlsInfo};
 pub use error::TransportError;
 pub use frontend::{Frontend, FrontendContext};

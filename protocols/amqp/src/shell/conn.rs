@@ -106,6 +106,7 @@ pub(super) struct ConnTask {
 pub(super) async fn run(accepted: Accepted, broker: Arc<Broker>, config: ConnectionConfig) {
     let peer = accepted.peer;
     let mut stream = accepted.stream;
+    let socket = accepted.socket;
     let (fetch_tx, mut fetch_rx) = mpsc::unbounded_channel();
     let id = format!("c{}", broker.next_id());
     let mut task = ConnTask {
@@ -145,6 +146,11 @@ pub(super) async fn run(accepted: Accepted, broker: Arc<Broker>, config: Connect
                     task.conn.close(None);
                 }
                 Ok(_) => {
+                    // ACK at once: a receiver whose credit ran out sends its next flow frame behind small
+                    // dispositions, and with Nagle on (fe2o3-amqp's default) that frame waits for our ACK.
+                    if let Some(s) = &socket {
+                        s.quickack();
+                    }
                     task.conn.handle_input(&buf, Instant::now());
                     buf.clear();
                     if buf.capacity() < 16 * 1024 {

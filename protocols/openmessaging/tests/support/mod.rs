@@ -62,6 +62,7 @@ pub async fn start_with(settings: HttpSettings, mut engine_config: EngineConfig)
                     peer,
                     local: addr,
                     tls: None,
+                    socket: None,
                 };
                 fe.serve(conn, ctx).await;
             });
