@@ -4,7 +4,9 @@
   publish PORT QUEUE COUNT SIZE [RATE]     publish COUNT persistent messages with confirms; headers color (red/blue
                                            alternating), seq; message_id pika-<seq>. Survives broker restarts:
                                            reconnects and re-sends any message not yet confirmed (at least once).
-  drain PORT QUEUE EXPECT TIMEOUT_S        consume and ack; count distinct seq headers; OK when all EXPECT arrived
+  drain PORT QUEUE EXPECT TIMEOUT_S [SIZE] consume and ack; count distinct seq headers; OK when all EXPECT arrived.
+                                           With SIZE (what publish was given): also every body must be exactly the
+                                           one published for its seq, and no seq may arrive twice (fault-free runs)
   count PORT QUEUE                         print the ready message count
 Prints "OK ..." or "FAIL ..." and exits 0 / 1.
 """
@@ -76,9 +78,15 @@ def publish(port, queue, count, size, rate=0.0):
     return True
 
 
-def drain(port, queue, expect, timeout_s):
+def body_for(seq, size):
+    """The body publish writes for message seq."""
+    return (b"pika-%08d|" % seq) + b"x" * max(0, size - 32)
+
+
+def drain(port, queue, expect, timeout_s, size=None):
     expect, timeout_s = int(expect), float(timeout_s)
-    seen, total = set(), 0
+    size = None if size is None else int(size)
+    seen, total, bad_bodies = set(), 0, []
     deadline = time.time() + timeout_s
     while len(seen) < expect and time.time() < deadline:
         try:
@@ -93,7 +101,10 @@ def drain(port, queue, expect, timeout_s):
                 total += 1
                 seq = (props.headers or {}).get("seq")
                 if seq is not None:
-                    seen.add(int(seq))
+                    seq = int(seq)
+                    seen.add(seq)
+                    if size is not None and body != body_for(seq, size):
+                        bad_bodies.append(seq)
                 ch.basic_ack(method.delivery_tag)
                 if len(seen) >= expect:
                     break
@@ -105,9 +116,12 @@ def drain(port, queue, expect, timeout_s):
         except (AMQPError, OSError):
             time.sleep(0.5)
     ok = len(seen) >= expect
+    if size is not None:
+        ok = ok and not bad_bodies and total == len(seen)
     missing = sorted(set(range(expect)) - seen)[:10]
+    checked = f" body-mismatches={len(bad_bodies)} first={bad_bodies[:5]}" if size is not None else ""
     print(f"{'OK' if ok else 'FAIL'} drained {queue}: distinct={len(seen)}/{expect} total={total} "
-          f"duplicates={total - len(seen)} first-missing={missing}")
+          f"duplicates={total - len(seen)} first-missing={missing}{checked}")
     return ok
 
 

@@ -152,4 +152,38 @@ mod tests {
         );
         assert_eq!(super::redact("amqp://h:5672"), "amqp://h:5672");
     }
+
+    /// A CA certificate, as the `tls_ca` file holds it.
+    fn ca_pem() -> String {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca.self_signed(&key).unwrap().pem()
+    }
+
+    #[tokio::test]
+    async fn amqps_uri_starts_with_a_tls_client_hello_not_the_amqp_header() {
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, ca_pem()).unwrap();
+        let config: crate::config::BridgeConfig = toml::from_str(&format!(
+            "name = \"tls\"\ndirection = \"inbound\"\nuri = \"amqps://guest:guest@127.0.0.1:{port}/%2f\"\n\
+             tls_ca = {:?}\nqueue = \"q\"\ntopic = \"T\"\n",
+            ca.display().to_string()
+        ))
+        .unwrap();
+        config.validate().unwrap();
+        let client = tokio::spawn(async move { super::connect(&config).await.map(|_| ()) });
+
+        let (mut server, _) = listener.accept().await.unwrap();
+        let mut head = [0u8; 3];
+        server.read_exact(&mut head).await.unwrap();
+        // 0x16 0x03 0x0n: a TLS handshake record; plaintext AMQP would start with b"AMQ".
+        assert_eq!(head[..2], [0x16, 0x03], "first bytes {head:?} are not TLS");
+        drop(server);
+        assert!(client.await.unwrap().is_err());
+    }
 }
