@@ -129,6 +129,17 @@ async fn write_loop(
     let mut buf = BytesMut::with_capacity(64 << 10);
     let mut batch = Vec::with_capacity(64);
     while rx.recv_many(&mut batch, 64).await > 0 {
+        if batch.len() < 64 {
+            // Answers to requests read together finish together: let the handlers still running queue theirs
+            // first, so one write carries them all (one send per answer was a quarter of the broker's CPU).
+            tokio::task::yield_now().await;
+            while batch.len() < 256 {
+                match rx.try_recv() {
+                    Ok(out) => batch.push(out),
+                    Err(_) => break,
+                }
+            }
+        }
         let res = tokio::time::timeout(timeout, async {
             for out in batch.drain(..) {
                 buf.put_slice(&out.head);
