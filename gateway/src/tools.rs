@@ -133,9 +133,9 @@ mod bench {
         /// Message body size in bytes.
         #[arg(long, default_value_t = 1024)]
         pub size: usize,
-        /// Run for this many seconds (unless --count is reached first).
-        #[arg(long, default_value_t = 10)]
-        pub duration: u64,
+        /// Run for this many seconds (unless --count is reached first). Default: 10 s, or an hour with --count.
+        #[arg(long)]
+        pub duration: Option<u64>,
         /// Stop after this many messages (connections, in handshake mode).
         #[arg(long)]
         pub count: Option<u64>,
@@ -179,7 +179,11 @@ mod bench {
             connections: a.connections,
             in_flight: a.in_flight,
             message_size: a.size,
-            duration: Some(Duration::from_secs(a.duration)),
+            // A count-bound run (a backlog fill or drain) runs to its count, within an hour, unless told otherwise.
+            duration: Some(Duration::from_secs(
+                a.duration
+                    .unwrap_or(if a.count.is_some() { 3600 } else { 10 }),
+            )),
             count: a.count,
             rate: a.rate,
             from_start: a.from_start,
