@@ -484,7 +484,8 @@ public class Main {
             return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
         });
         c.start();
-        waitFor(() -> got.size() >= 5, 30_000, "messages from Go (" + got.size() + "/5)");
+        // 60 s: a first rebalance that finds no queues is retried only after the client's 20 s rebalance interval.
+        waitFor(() -> got.size() >= 5, 60_000, "messages from Go (" + got.size() + "/5)");
         for (MessageExt m : got.values()) {
             check(body(m).startsWith("go-"), "body " + body(m));
             check("FromGo".equals(m.getTags()), "tag " + m.getTags());
