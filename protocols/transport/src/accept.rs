@@ -196,6 +196,8 @@ impl ListenerStack {
         } else {
             (self.default.clone(), stream)
         };
+        // The handle is a second descriptor: keep it only for a front-end that uses it.
+        let socket = socket.filter(|_| frontend.wants_socket());
         frontend
             .serve(
                 Connection {

@@ -24,6 +24,11 @@ pub trait Frontend: Send + Sync + 'static {
     /// True when the first bytes of a connection look like this protocol (for shared ports). Gets up to
     /// [`crate::sniff::PROTOCOL_SNIFF_LEN`] bytes, fewer when the client sent fewer.
     fn sniff(&self, first_bytes: &[u8]) -> bool;
+    /// True when this front-end sets socket options while serving and needs [`Connection::socket`]. Each handle
+    /// is a second file descriptor, so the stack only keeps it for front-ends that ask.
+    fn wants_socket(&self) -> bool {
+        false
+    }
     /// Serves one connection until it closes. Must never panic on bad input.
     async fn serve(&self, conn: Connection, ctx: Arc<FrontendContext>);
 }

@@ -17,8 +17,9 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// Answers `<name> peer=<addr> tls=<bool>\n`, then echoes.
-struct Echo(&'static str, u8);
+/// Answers `<name> peer=<addr> tls=<bool> socket=<bool>\n`, then echoes; the third field says whether it asks
+/// for the socket handle.
+struct Echo(&'static str, u8, bool);
 
 #[async_trait]
 impl Frontend for Echo {
@@ -28,8 +29,17 @@ impl Frontend for Echo {
     fn sniff(&self, first: &[u8]) -> bool {
         first.first() == Some(&self.1)
     }
+    fn wants_socket(&self) -> bool {
+        self.2
+    }
     async fn serve(&self, mut conn: Connection, _ctx: Arc<FrontendContext>) {
-        let hello = format!("{} peer={} tls={}\n", self.0, conn.peer, conn.tls.is_some());
+        let hello = format!(
+            "{} peer={} tls={} socket={}\n",
+            self.0,
+            conn.peer,
+            conn.tls.is_some(),
+            conn.socket.is_some()
+        );
         if conn.stream.write_all(hello.as_bytes()).await.is_err() {
             return;
         }
@@ -62,8 +72,8 @@ async fn server(
         engine,
         advertised_address: "127.0.0.1:0".into(),
     });
-    let echo: Arc<dyn Frontend> = Arc::new(Echo("echo", b'E'));
-    let other: Arc<dyn Frontend> = Arc::new(Echo("other", b'O'));
+    let echo: Arc<dyn Frontend> = Arc::new(Echo("echo", b'E', false));
+    let other: Arc<dyn Frontend> = Arc::new(Echo("other", b'O', true));
     let endpoint = tls.map(|t| TlsEndpoint::new(t).unwrap());
     let stack = Arc::new(ListenerStack {
         default: echo.clone(),
@@ -540,6 +550,10 @@ async fn sniffing_routes_another_protocol_on_the_same_port() {
         .await
         .unwrap();
     assert!(out.starts_with("other "), "{out}");
+    assert!(
+        out.contains("socket=true"),
+        "a front-end that asks gets the socket: {out}"
+    );
     let out = tls_roundtrip(
         srv.addr,
         client_config(&dir.path().join("ca.crt"), None),
@@ -548,12 +562,16 @@ async fn sniffing_routes_another_protocol_on_the_same_port() {
     .await
     .unwrap();
     assert!(
-        out.starts_with("other ") && out.contains("tls=true"),
+        out.starts_with("other ") && out.contains("tls=true") && out.contains("socket=true"),
         "{out}"
     );
     let out = plain_roundtrip(srv.addr, b"", "Zunknown").await.unwrap();
     assert!(
         out.starts_with("echo "),
         "unknown bytes go to the port's own protocol: {out}"
+    );
+    assert!(
+        out.contains("socket=false"),
+        "no second descriptor for a front-end that does not ask: {out}"
     );
 }

@@ -137,6 +137,11 @@ impl Frontend for AmqpFrontend {
         first_bytes.starts_with(b"AMQP")
     }
 
+    /// The connection task sets TCP_QUICKACK after each read.
+    fn wants_socket(&self) -> bool {
+        true
+    }
+
     async fn serve(&self, conn: Accepted, ctx: Arc<FrontendContext>) {
         let broker = self
             .broker
